@@ -1,0 +1,10 @@
+/** Every job the worker knows, by name. */
+import { housekeeping } from './housekeeping.server.ts'
+import type { JobDefinition } from './job.ts'
+
+export const jobs: JobDefinition[] = [housekeeping]
+
+export const jobsByName = new Map(jobs.map((j) => [j.name, j]))
+
+/** Jobs that run on a schedule (every `everyMs`), deduplicated across instances. */
+export const schedules: { job: JobDefinition; everyMs: number }[] = [{ job: housekeeping, everyMs: 60 * 60 * 1000 }]

@@ -1,0 +1,137 @@
+/** Configuration: every environment variable the app reads, validated once at start. */
+import { z } from 'zod'
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : ['true', '1', 'yes'].includes(v)))
+
+const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return fallback
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `must be an integer between ${min} and ${max}` })
+        return z.NEVER
+      }
+      return n
+    })
+
+const urlWithProtocols = (protocols: string[], example: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine(
+      (v) => {
+        if (v === undefined) return true
+        try {
+          const u = new URL(v)
+          return protocols.includes(u.protocol) && u.hostname !== ''
+        } catch {
+          return false
+        }
+      },
+      { message: `must be a URL like ${example}` },
+    )
+
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: int(3000, 0, 65535),
+    HOST: z.string().default('0.0.0.0'),
+    PUBLIC_URL: urlWithProtocols(['http:', 'https:'], 'https://shop.example.com'),
+    DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user:pass@host:5432/db'),
+    DB_POOL_MAX: int(10, 1, 200),
+    DATA_DIR: z.string().default('.data'),
+    REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379/0'),
+    REDIS_KEY_PREFIX: z.string().default('shop:'),
+    SESSION_SECRET: z.string().optional(),
+    JWT_SECRET: z.string().optional(),
+    DEV_OTP_CODE: z
+      .string()
+      .regex(/^\d{6}$/, 'must be exactly 6 digits')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+    LOG_TO_FILES: bool(false),
+    LOG_DIR: z.string().default('logs'),
+    RUN_WORKER: bool(true),
+    SEED_ON_EMPTY: bool(true),
+    SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.example.com:587'),
+    MAIL_FROM: z.string().default('Store <no-reply@localhost>'),
+    OUTBOX_DIR: z.string().default('outbox'),
+    UPLOAD_DIR: z.string().default('uploads'),
+    CLOUDINARY_URL: urlWithProtocols(['cloudinary:'], 'cloudinary://key:secret@cloud-name'),
+    GOOGLE_CLIENT_ID: z.string().optional(),
+    GOOGLE_CLIENT_SECRET: z.string().optional(),
+    RAZORPAY_KEY_ID: z.string().optional(),
+    RAZORPAY_KEY_SECRET: z.string().optional(),
+    RAZORPAY_WEBHOOK_SECRET: z.string().optional(),
+    SHOP_NAME: z.string().default('Kirana Threads'),
+    CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as INR').default('INR'),
+    LOCALE: z.string().default('en-IN'),
+    SHOP_TIMEZONE: z.string().default('Asia/Kolkata'),
+    SHUTDOWN_TIMEOUT_MS: int(15000, 0),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production') {
+      for (const key of ['SESSION_SECRET', 'JWT_SECRET'] as const) {
+        const v = env[key]
+        if (!v || v.length < 32) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' })
+      }
+      if (env.DEV_OTP_CODE) ctx.addIssue({ code: 'custom', path: ['DEV_OTP_CODE'], message: 'must not be set in production' })
+    }
+    if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_SECRET'], message: 'GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET go together' })
+    }
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: env.SHOP_TIMEZONE })
+    } catch {
+      ctx.addIssue({ code: 'custom', path: ['SHOP_TIMEZONE'], message: 'is not a known IANA time zone' })
+    }
+  })
+  .transform((env) => ({
+    ...env,
+    // Development-only fallbacks; production refuses to start without real secrets (above).
+    SESSION_SECRET: env.SESSION_SECRET ?? 'dev-session-secret-not-for-production-use',
+    JWT_SECRET: env.JWT_SECRET ?? 'dev-jwt-secret-not-for-production-use-000',
+  }))
+
+export type Env = z.infer<typeof EnvSchema>
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'EnvError'
+  }
+}
+
+/** Parses an environment; throws EnvError listing every problem (never the values). */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = EnvSchema.safeParse(source)
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`))
+  }
+  return result.data
+}
+
+let cached: Env | undefined
+/** The validated environment of this process (parsed on first use). */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env)
+  return cached
+}
+
+/** Values safe to hand to the browser. */
+export function getPublicEnv(env: Env = getEnv()) {
+  return {
+    SHOP_NAME: env.SHOP_NAME,
+    CURRENCY: env.CURRENCY,
+    LOCALE: env.LOCALE,
+  }
+}

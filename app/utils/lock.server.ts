@@ -1,0 +1,66 @@
+/** Mutual exclusion per key: Redis SET NX PX with an owner token, or in-process without Redis. */
+import { randomBytes } from 'node:crypto'
+import type { Redis } from './redis.server.ts'
+
+export interface Lock {
+  /** Tries to take `key` for `ttlMs`, waiting up to `waitMs` (with jitter). Returns the owner token or null. */
+  acquire(key: string, opts: { ttlMs: number; waitMs: number }): Promise<string | null>
+  /** Releases `key` only if `token` still owns it. */
+  release(key: string, token: string): Promise<boolean>
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+async function retryUntil(waitMs: number, attempt: () => Promise<string | null>): Promise<string | null> {
+  const deadline = Date.now() + waitMs
+  let delay = 5
+  for (;;) {
+    const token = await attempt()
+    if (token || Date.now() >= deadline) return token
+    await sleep(Math.min(delay + Math.random() * delay, Math.max(deadline - Date.now(), 1)))
+    delay = Math.min(delay * 2, 100)
+  }
+}
+
+export class MemoryLock implements Lock {
+  private held = new Map<string, { token: string; expiresAt: number }>()
+
+  async acquire(key: string, { ttlMs, waitMs }: { ttlMs: number; waitMs: number }) {
+    return retryUntil(waitMs, async () => {
+      const cur = this.held.get(key)
+      if (cur && cur.expiresAt > Date.now()) return null
+      const token = randomBytes(16).toString('hex')
+      this.held.set(key, { token, expiresAt: Date.now() + ttlMs })
+      return token
+    })
+  }
+
+  async release(key: string, token: string) {
+    const cur = this.held.get(key)
+    if (!cur || cur.token !== token) return false
+    this.held.delete(key)
+    return true
+  }
+}
+
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`
+
+export class RedisLock implements Lock {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = 'lock:',
+  ) {}
+
+  async acquire(key: string, { ttlMs, waitMs }: { ttlMs: number; waitMs: number }) {
+    return retryUntil(waitMs, async () => {
+      const token = randomBytes(16).toString('hex')
+      const ok = await this.redis.set(this.prefix + key, token, 'PX', ttlMs, 'NX')
+      return ok === 'OK' ? token : null
+    })
+  }
+
+  async release(key: string, token: string) {
+    const n = await this.redis.eval(RELEASE, 1, this.prefix + key, token)
+    return n === 1
+  }
+}

@@ -1,0 +1,76 @@
+/** winston logger: JSON lines to stdout, optionally to logs/error.log and logs/combined.log. */
+import fs from 'node:fs'
+import path from 'node:path'
+import winston from 'winston'
+
+const SECRET_KEYS = /pass(word)?|secret|token|otp|code|authorization|cookie|card/i
+const PHONE = /\+?\d[\d\s-]{7,}\d/g
+
+/** Masks a phone number to its last 2 digits: +91******12. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '')
+  if (digits.length < 4) return '***'
+  return `${phone.startsWith('+') ? '+' : ''}${digits.slice(0, 2)}${'*'.repeat(Math.max(digits.length - 4, 2))}${digits.slice(-2)}`
+}
+
+function scrub(value: unknown, depth = 0): unknown {
+  if (depth > 6) return '[deep]'
+  if (typeof value === 'string') return value.replace(PHONE, (m) => maskPhone(m))
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1))
+  if (value && typeof value === 'object' && !(value instanceof Error)) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      out[k] = SECRET_KEYS.test(k) && k !== 'statusCode' ? '[redacted]' : scrub(v, depth + 1)
+    }
+    return out
+  }
+  return value
+}
+
+/** Drops secrets and masks phone numbers in every log record. */
+const redact = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    if (key === 'level' || key === 'timestamp') continue
+    const v = (info as Record<string, unknown>)[key]
+    ;(info as Record<string, unknown>)[key] = SECRET_KEYS.test(key) && key !== 'statusCode' ? '[redacted]' : scrub(v)
+  }
+  return info
+})
+
+export interface LoggerOptions {
+  level?: string
+  toFiles?: boolean
+  dir?: string
+  silent?: boolean
+}
+
+export function createLogger(opts: LoggerOptions = {}): winston.Logger {
+  const format = winston.format.combine(winston.format.timestamp(), winston.format.errors({ stack: true }), redact(), winston.format.json())
+  const transports: winston.transport[] = [new winston.transports.Console({ silent: opts.silent })]
+  if (opts.toFiles) {
+    const dir = opts.dir ?? 'logs'
+    fs.mkdirSync(dir, { recursive: true })
+    transports.push(
+      new winston.transports.File({ filename: path.join(dir, 'error.log'), level: 'error' }),
+      new winston.transports.File({ filename: path.join(dir, 'combined.log') }),
+    )
+  }
+  return winston.createLogger({ level: opts.level ?? 'info', format, transports })
+}
+
+const globalForLogger = globalThis as unknown as { __logger?: winston.Logger }
+
+/** The process-wide logger (shared by server.ts and Vite-loaded modules through globalThis). */
+export function getLogger(): winston.Logger {
+  globalForLogger.__logger ??= createLogger({
+    level: process.env.LOG_LEVEL ?? 'info',
+    toFiles: ['true', '1', 'yes'].includes(process.env.LOG_TO_FILES ?? ''),
+    dir: process.env.LOG_DIR ?? 'logs',
+    silent: process.env.LOG_SILENT === 'true',
+  })
+  return globalForLogger.__logger
+}
+
+export function setLogger(logger: winston.Logger) {
+  globalForLogger.__logger = logger
+}

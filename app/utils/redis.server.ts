@@ -1,0 +1,72 @@
+/** Redis connections (ioredis). Absent when REDIS_URL is unset: callers use in-process equivalents. */
+import { Redis, type RedisOptions } from 'ioredis'
+import { getLogger } from './logger.server.ts'
+
+export type { Redis }
+
+/**
+ * A client that reconnects forever. Commands wait for a connection at most
+ * `commandTimeout`, so an outage turns into quick errors (the cache skips Redis
+ * entirely while it is not ready) instead of hanging requests.
+ */
+export function createRedis(url: string, opts: { name: string; keyPrefix?: string; blocking?: boolean } = { name: 'main' }): Redis {
+  const options: RedisOptions = {
+    connectionName: `storefront:${opts.name}`,
+    lazyConnect: false,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: opts.blocking ? null : 1,
+    commandTimeout: opts.blocking ? undefined : 2_000,
+    connectTimeout: 3_000,
+    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5_000),
+    keyPrefix: opts.keyPrefix,
+  }
+  const client = new Redis(url, options)
+  let lastError = ''
+  client.on('error', (err: Error) => {
+    // ioredis emits an error per reconnect attempt; log each distinct one once.
+    if (err.message !== lastError) {
+      lastError = err.message
+      getLogger().warn('redis error', { connection: opts.name, error: err.message })
+    }
+  })
+  client.on('ready', () => {
+    if (lastError) getLogger().info('redis reconnected', { connection: opts.name })
+    lastError = ''
+  })
+  return client
+}
+
+/** Options for BullMQ connections (they need blocking commands and no retry limit). */
+export function bullConnectionOptions(url: string): RedisOptions & { url?: string } {
+  const u = new URL(url)
+  return {
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5_000),
+  }
+}
+
+/** True when the client answers PING within the timeout. */
+export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<boolean> {
+  if (client.status !== 'ready') return false
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const pong = await Promise.race([
+      client.ping(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs)
+      }),
+    ])
+    return pong === 'PONG'
+  } catch {
+    return false
+  } finally {
+    clearTimeout(timer)
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * The process's infrastructure, built once by server.ts / worker.ts: database, Redis (or
+ * in-process stand-ins), cache, locks, rate-limit counters, pub/sub, sessions and jobs.
+ * Kept on globalThis so route modules loaded by Vite in development share it.
+ */
+import { BullJobBackend, MemoryJobBackend, type JobBackend } from '#app/jobs/backends.server.ts'
+import { MemoryCache, RedisCache, type Cache } from './cache.server.ts'
+import { closeDb, initDb, type Db } from './db.server.ts'
+import type { Env } from './env.server.ts'
+import { MemoryLock, RedisLock, type Lock } from './lock.server.ts'
+import { MemoryPubSub, RedisPubSub, type PubSub } from './pubsub.server.ts'
+import { MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit-store.server.ts'
+import { bullConnectionOptions, createRedis, pingRedis, type Redis } from './redis.server.ts'
+import { MemorySessionStore, RedisSessionStore, type SessionStore } from './session-store.server.ts'
+
+export interface Runtime {
+  env: Env
+  databaseUrl: string
+  databaseMode: 'embedded' | 'external'
+  db: Db
+  redis: Redis | null
+  cache: Cache
+  lock: Lock
+  rateLimits: RateLimitStore
+  pubsub: PubSub
+  sessions: SessionStore
+  jobs: JobBackend
+  /** true once migrations (and the first-start seed) are done */
+  bootstrapped: boolean
+  shuttingDown: boolean
+}
+
+const g = globalThis as unknown as { __runtime?: Runtime }
+
+export function initRuntime(env: Env, database: { url: string; mode: 'embedded' | 'external'; poolMax: number }): Runtime {
+  const db = initDb({ url: database.url, poolMax: database.poolMax })
+  const prefix = env.REDIS_KEY_PREFIX
+  let runtime: Runtime
+  const base = { env, databaseUrl: database.url, databaseMode: database.mode, db, bootstrapped: false, shuttingDown: false }
+  if (env.REDIS_URL) {
+    const redis = createRedis(env.REDIS_URL, { name: 'main' })
+    const sub = createRedis(env.REDIS_URL, { name: 'subscriber', blocking: true })
+    runtime = {
+      ...base,
+      redis,
+      cache: new RedisCache(redis, `${prefix}cache:`),
+      lock: new RedisLock(redis, `${prefix}lock:`),
+      rateLimits: new RedisRateLimitStore(redis, `${prefix}rl:`),
+      pubsub: new RedisPubSub(redis, sub, `${prefix}ps:`),
+      sessions: new RedisSessionStore(redis, `${prefix}sess:`),
+      jobs: new BullJobBackend(bullConnectionOptions(env.REDIS_URL), `${prefix}bull`),
+    }
+  } else {
+    runtime = {
+      ...base,
+      redis: null,
+      cache: new MemoryCache(),
+      lock: new MemoryLock(),
+      rateLimits: new MemoryRateLimitStore(),
+      pubsub: new MemoryPubSub(),
+      sessions: new MemorySessionStore(),
+      jobs: new MemoryJobBackend(),
+    }
+  }
+  g.__runtime = runtime
+  return runtime
+}
+
+export function getRuntime(): Runtime {
+  if (!g.__runtime) throw new Error('Runtime not initialised: server.ts or worker.ts must call initRuntime() first')
+  return g.__runtime
+}
+
+export interface Readiness {
+  ready: boolean
+  checks: { bootstrap: boolean; database: boolean; redis: boolean | 'not configured' }
+}
+
+/** Database and Redis reachable, migrations applied, not shutting down. */
+export async function checkReadiness(rt: Runtime = getRuntime()): Promise<Readiness> {
+  const [database, redis] = await Promise.all([
+    withTimeout(rt.db.$queryRaw`SELECT 1`.then(() => true), 1_500).catch(() => false),
+    rt.redis ? pingRedis(rt.redis) : Promise.resolve('not configured' as const),
+  ])
+  const checks = { bootstrap: rt.bootstrapped, database, redis }
+  return { ready: !rt.shuttingDown && rt.bootstrapped && database && redis !== false, checks }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer))
+}
+
+/** Closes jobs, pub/sub, Redis and the database pool (in that order). */
+export async function closeRuntime(rt: Runtime = getRuntime()): Promise<void> {
+  await rt.jobs.close().catch(() => undefined)
+  await rt.pubsub.close().catch(() => undefined)
+  if (rt.redis) await rt.redis.quit().catch(() => rt.redis?.disconnect())
+  await closeDb()
+  g.__runtime = undefined
+}

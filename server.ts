@@ -1,0 +1,211 @@
+/**
+ * Composition root: configuration, database (embedded or external), Redis (or in-process
+ * stand-ins), Express + React Router + Socket.IO on one HTTP server, the job workers, and
+ * graceful shutdown.
+ */
+import { randomUUID } from 'node:crypto'
+import http from 'node:http'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import compression from 'compression'
+import express, { type NextFunction, type Request, type Response } from 'express'
+import { Server as SocketServer } from 'socket.io'
+import type { ViteDevServer } from 'vite'
+import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
+import { getLogger } from '#app/utils/logger.server.ts'
+import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
+import { migrateDeploy } from '#prisma/engine/index.ts'
+import { isDatabaseEmpty, seed } from '#prisma/seed/index.ts'
+import type { AppSocketServer } from './server/app.ts'
+import { startWorkers } from './worker.ts'
+
+type ServerModule = typeof import('./server/app.ts')
+
+function loadEnv(): Env {
+  try {
+    return parseEnv(process.env)
+  } catch (err) {
+    if (err instanceof EnvError) {
+      console.error(err.message)
+      process.exit(1)
+    }
+    throw err
+  }
+}
+
+const REQUEST_ID = /^[\w.-]{1,100}$/
+
+/** One log line per request: id, method, path, status, duration. */
+function requestLogger(req: Request, res: Response, next: NextFunction) {
+  const started = process.hrtime.bigint()
+  const incoming = req.get('x-request-id')
+  const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+  res.locals.requestId = requestId
+  res.setHeader('X-Request-Id', requestId)
+  res.on('finish', () => {
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6
+    const level = res.statusCode >= 500 ? 'error' : 'info'
+    getLogger().log(level, 'request', {
+      requestId,
+      method: req.method,
+      path: req.path,
+      status: res.statusCode,
+      durationMs: Math.round(durationMs * 10) / 10,
+      userId: res.locals.userId,
+    })
+  })
+  next()
+}
+
+/** Applies migrations (retrying while the database is unreachable), then seeds an empty database. */
+async function bootstrap(rt: Runtime, signal: AbortSignal) {
+  const log = getLogger()
+  for (let attempt = 1; !signal.aborted; attempt++) {
+    try {
+      const { applied } = await migrateDeploy(rt.databaseUrl)
+      if (applied.length) log.info('migrations applied', { applied })
+      break
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err)
+      // A failed migration is a bug to fix, not an outage to wait out.
+      if (/migration/i.test(message) && !/connect|ECONNREFUSED|timeout|terminat/i.test(message)) {
+        log.error('migration failed; the store stays unready until it is fixed', { error: message })
+        return
+      }
+      log.warn('database not reachable yet; retrying', { attempt, error: message })
+      await new Promise((r) => setTimeout(r, Math.min(1000 * attempt, 10_000)))
+    }
+  }
+  if (signal.aborted) return
+  if (rt.env.SEED_ON_EMPTY && (await isDatabaseEmpty(rt.databaseUrl))) {
+    log.info('empty database: seeding the demo store (first start only)')
+    const started = Date.now()
+    const result = await seed({ url: rt.databaseUrl, uploadDir: rt.env.UPLOAD_DIR, log: (msg) => log.info(msg) })
+    log.info('demo data ready', { ...result, ms: Date.now() - started })
+  }
+  rt.bootstrapped = true
+  if (rt.env.RUN_WORKER) await startWorkers(rt)
+}
+
+async function main() {
+  const env = loadEnv()
+  const log = getLogger()
+  const root = process.cwd()
+
+  // Database: the configured server, or an embedded PostgreSQL persisted under DATA_DIR.
+  let database: { url: string; mode: 'embedded' | 'external'; poolMax: number; stop?: () => Promise<void> }
+  if (env.DATABASE_URL) {
+    database = { url: env.DATABASE_URL, mode: 'external', poolMax: env.DB_POOL_MAX }
+  } else {
+    const { startEmbeddedPostgres, EMBEDDED_POOL_MAX } = await import('#app/utils/embedded-pg.server.ts')
+    const pg = await startEmbeddedPostgres({ dataDir: path.resolve(env.DATA_DIR, 'pglite'), port: 0, logger: log })
+    database = { url: pg.url, mode: 'embedded', poolMax: EMBEDDED_POOL_MAX, stop: pg.stop }
+    log.info('using embedded PostgreSQL (set DATABASE_URL to use a server)', { dataDir: path.resolve(env.DATA_DIR, 'pglite') })
+  }
+  const rt = initRuntime(env, database)
+  if (!env.REDIS_URL) log.info('REDIS_URL not set: cache, locks, rate limits, sessions and jobs run in-process (single instance)')
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal')
+  app.use(requestLogger)
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true })
+  })
+  app.get('/readyz', async (_req, res) => {
+    const r = await checkReadiness(rt)
+    res.status(r.ready ? 200 : 503).json(r)
+  })
+  app.use(compression())
+
+  const httpServer = http.createServer(app)
+  const io: AppSocketServer = new SocketServer(httpServer, { serveClient: false })
+
+  let vite: ViteDevServer | undefined
+  let serverModule: () => Promise<ServerModule>
+  // The esbuild bundle (build/server.js) serves the production build; `tsx server.ts` serves through Vite.
+  const servesBuild = path.basename(process.argv[1] ?? '') === 'server.js'
+  if (servesBuild) {
+    const buildModule = (await import(pathToFileURL(path.join(root, 'build/server/index.js')).href)) as ServerModule
+    serverModule = async () => buildModule
+    app.use('/assets', express.static(path.join(root, 'build/client/assets'), { immutable: true, maxAge: '1y' }))
+    app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
+  } else {
+    const { createServer } = await import('vite')
+    vite = await createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' })
+    const dev = vite
+    app.use(dev.middlewares)
+    serverModule = () => dev.ssrLoadModule('./server/app.ts') as Promise<ServerModule>
+  }
+  app.use('/uploads', express.static(path.resolve(env.UPLOAD_DIR), { maxAge: '1d', fallthrough: false }))
+
+  // Until migrations are applied every page would fail: answer 503 with a retry hint instead.
+  app.use((req, res, next) => {
+    if (rt.bootstrapped) return next()
+    res.status(503).set('Retry-After', '5')
+    if (req.path.startsWith('/api/')) res.json({ error: { code: 'UNAVAILABLE', message: 'The store is starting; retry shortly.' } })
+    else res.type('html').send('<!doctype html><title>Starting…</title><meta http-equiv="refresh" content="5"><p>The store is starting. This page will refresh.</p>')
+  })
+  app.use(async (req, res, next) => {
+    try {
+      const mod = await serverModule()
+      await mod.requestHandler(req, res, next)
+    } catch (err) {
+      next(err)
+    }
+  })
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    log.error('unhandled request error', { requestId: res.locals.requestId, path: req.path, error: err instanceof Error ? err.stack : String(err) })
+    if (res.headersSent) return res.end()
+    res.status(500).type('html').send('<!doctype html><title>Error</title><h1>Something went wrong</h1><p>Please try again.</p>')
+  })
+
+  ;(await serverModule()).registerSocketHandlers(io)
+
+  const abortBootstrap = new AbortController()
+  void bootstrap(rt, abortBootstrap.signal).catch((err: unknown) => {
+    log.error('start-up failed', { error: err instanceof Error ? err.stack : String(err) })
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject)
+    httpServer.listen(env.PORT, env.HOST, () => resolve())
+  })
+  const address = httpServer.address()
+  const port = typeof address === 'object' && address ? address.port : env.PORT
+  log.info('store listening', { url: `http://localhost:${port}`, mode: env.NODE_ENV, build: servesBuild, database: rt.databaseMode, redis: rt.redis ? 'redis' : 'in-process' })
+
+  let stopping = false
+  const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    rt.shuttingDown = true
+    log.info('shutting down', { signal })
+    abortBootstrap.abort()
+    const force = setTimeout(() => {
+      log.warn('shutdown timed out; closing remaining connections')
+      httpServer.closeAllConnections()
+    }, env.SHUTDOWN_TIMEOUT_MS)
+    force.unref()
+    // Stop accepting, let in-flight requests finish, drop idle keep-alive connections.
+    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+    httpServer.closeIdleConnections()
+    io.disconnectSockets(true)
+    await closed
+    await io.close().catch(() => undefined)
+    await vite?.close()
+    await closeRuntime(rt) // finishes jobs in flight, then closes queues, Redis and the pool
+    await database.stop?.()
+    clearTimeout(force)
+    log.info('stopped')
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+process.on('unhandledRejection', (reason) => {
+  getLogger().error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) })
+})
+
+void main()
