@@ -14,7 +14,7 @@ import type { ViteDevServer } from 'vite'
 import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
 import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
-import { migrateDeploy } from '#prisma/engine/index.ts'
+import { migrateDeploy, SchemaEngineError } from '#prisma/engine/index.ts'
 import { isDatabaseEmpty, seed } from '#prisma/seed/index.ts'
 import type { AppSocketServer } from './server/app.ts'
 import { startWorkers } from './worker.ts'
@@ -68,8 +68,8 @@ async function bootstrap(rt: Runtime, signal: AbortSignal) {
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
       // A failed migration is a bug to fix, not an outage to wait out.
-      if (/migration/i.test(message) && !/connect|ECONNREFUSED|timeout|terminat/i.test(message)) {
-        log.error('migration failed; the store stays unready until it is fixed', { error: message })
+      if (err instanceof SchemaEngineError && err.migrationName) {
+        log.error('migration failed; the store stays unready until it is fixed', { migration: err.migrationName, error: message })
         return
       }
       log.warn('database not reachable yet; retrying', { attempt, error: message })
@@ -80,7 +80,7 @@ async function bootstrap(rt: Runtime, signal: AbortSignal) {
   if (rt.env.SEED_ON_EMPTY && (await isDatabaseEmpty(rt.databaseUrl))) {
     log.info('empty database: seeding the demo store (first start only)')
     const started = Date.now()
-    const result = await seed({ url: rt.databaseUrl, uploadDir: rt.env.UPLOAD_DIR, log: (msg) => log.info(msg) })
+    const result = await seed({ url: rt.databaseUrl, uploadDir: rt.env.UPLOAD_DIR, log: (msg: string) => log.info(msg) })
     log.info('demo data ready', { ...result, ms: Date.now() - started })
   }
   rt.bootstrapped = true

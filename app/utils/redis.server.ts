@@ -1,4 +1,5 @@
 /** Redis connections (ioredis). Absent when REDIS_URL is unset: callers use in-process equivalents. */
+import type { RedisOptions as BullRedisOptions } from 'bullmq'
 import { Redis, type RedisOptions } from 'ioredis'
 import { getLogger } from './logger.server.ts'
 
@@ -37,18 +38,12 @@ export function createRedis(url: string, opts: { name: string; keyPrefix?: strin
 }
 
 /** Options for BullMQ connections (they need blocking commands and no retry limit). */
-export function bullConnectionOptions(url: string): RedisOptions & { url?: string } {
-  const u = new URL(url)
+export function bullConnectionOptions(url: string): BullRedisOptions {
   return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
-    username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
-    db: u.pathname.length > 1 ? Number(u.pathname.slice(1)) : 0,
-    tls: u.protocol === 'rediss:' ? {} : undefined,
+    url,
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
-    retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5_000),
+    retryStrategy: (times: number) => Math.min(200 * 2 ** Math.min(times, 5), 5_000),
   }
 }
 

@@ -79,7 +79,7 @@ export interface Readiness {
 /** Database and Redis reachable, migrations applied, not shutting down. */
 export async function checkReadiness(rt: Runtime = getRuntime()): Promise<Readiness> {
   const [database, redis] = await Promise.all([
-    withTimeout(rt.db.$queryRaw`SELECT 1`.then(() => true), 1_500).catch(() => false),
+    withTimeout(rt.db.$queryRaw`SELECT 1`.then((): boolean => true), 1_500).catch(() => false),
     rt.redis ? pingRedis(rt.redis) : Promise.resolve('not configured' as const),
   ])
   const checks = { bootstrap: rt.bootstrapped, database, redis }

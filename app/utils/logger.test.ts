@@ -1,0 +1,44 @@
+import { Writable } from 'node:stream'
+import winston from 'winston'
+import { describe, expect, it } from 'vitest'
+import { createLogger, maskPhone } from './logger.server.ts'
+
+function capture() {
+  const lines: string[] = []
+  const logger = createLogger({ level: 'debug' })
+  logger.clear()
+  logger.add(
+    new winston.transports.Stream({
+      stream: new Writable({
+        write(chunk, _enc, cb) {
+          lines.push(String(chunk))
+          cb()
+        },
+      }),
+    }),
+  )
+  return { logger, lines }
+}
+
+describe('logger', () => {
+  it('writes one JSON object per line with level, message and timestamp', () => {
+    const { logger, lines } = capture()
+    logger.info('request', { requestId: 'r1', method: 'GET', path: '/', status: 200, durationMs: 3.2 })
+    const rec = JSON.parse(lines[0]!)
+    expect(rec).toMatchObject({ level: 'info', message: 'request', requestId: 'r1', status: 200 })
+    expect(rec.timestamp).toBeTruthy()
+  })
+
+  it('never writes secrets, tokens, OTP codes or full phone numbers', () => {
+    const { logger, lines } = capture()
+    logger.info('otp sent', { phone: '+919876543210', code: '493021', token: 'eyJhbGciOi.secret', password: 'hunter2', nested: { authorization: 'Bearer abc' } })
+    logger.warn('login for +91 98765 43210 failed')
+    const out = lines.join('\n')
+    for (const secret of ['9876543210', '98765 43210', '493021', 'eyJhbGciOi', 'hunter2', 'Bearer abc']) expect(out).not.toContain(secret)
+    expect(out).toContain('+91********10')
+  })
+
+  it('masks a phone number down to its country code and last two digits', () => {
+    expect(maskPhone('+919876543210')).toBe('+91********10')
+  })
+})
