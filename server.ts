@@ -134,6 +134,10 @@ async function main() {
     const { createServer } = await import('vite')
     vite = await createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' })
     const dev = vite
+    // Vite (and React Router's plugin) may install SIGTERM/stdin handlers that exit the
+    // process at once; this process shuts down on its own terms (below).
+    process.removeAllListeners('SIGTERM')
+    process.stdin.removeAllListeners('end')
     app.use(dev.middlewares)
     serverModule = () => dev.ssrLoadModule('./server/app.ts') as Promise<ServerModule>
   }

@@ -503,15 +503,19 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
     // -- connections --------------------------------------------------------
     const handlers = new Set<PGLiteSocketHandler>()
+    const sockets = new Set<net.Socket>()
     let stopping = false
     server.on('connection', (socket) => {
       if (stopping) {
         socket.destroy()
         return
       }
+      sockets.add(socket)
+      socket.once('close', () => sockets.delete(socket))
       if (handlers.size >= maxConnections) {
         log.warn('embedded PostgreSQL: too many connections, refusing one', { maxConnections })
         socket.end(tooManyClients())
+        setTimeout(() => socket.destroy(), 1000).unref()
         return
       }
       const handler = new PGLiteSocketHandler({
@@ -557,6 +561,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
         await Promise.allSettled([...handlers].map((h) => h.detach(true)))
         handlers.clear()
+        for (const socket of sockets) socket.destroy()
         await closed
         await queue.idle()
         try {
