@@ -29,7 +29,7 @@ export default tseslint.config(
   },
   {
     // Services and utilities never reach up into routes, components or react-router.
-    files: ['app/services/**', 'app/utils/**', 'app/domain/**', 'app/jobs/**'],
+    files: ['app/services/**', 'app/domain/**', 'app/jobs/**'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -1,10 +1,17 @@
 import { isRouteErrorResponse, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from 'react-router'
 import type { Route } from './+types/root'
+import { effectivePermissions } from '#app/domain/permissions.ts'
+import { getOptionalUser } from '#app/utils/auth.server.ts'
 import { getPublicEnv } from '#app/utils/env.server.ts'
 import './app.css'
 
-export async function loader() {
-  return { env: getPublicEnv() }
+export async function loader({ request }: Route.LoaderArgs) {
+  const user = await getOptionalUser(request)
+  return {
+    env: getPublicEnv(),
+    // Only what the UI needs to decide what to show; the server checks every action itself.
+    user: user ? { id: user.id, name: user.name, role: user.role, avatar: user.avatar, permissions: effectivePermissions(user) } : null,
+  }
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
