@@ -13,13 +13,16 @@ import { Server as SocketServer } from 'socket.io'
 import type { ViteDevServer } from 'vite'
 import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
+import { rateLimit, rateLimitRules } from '#app/utils/rate-limit.server.ts'
 import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
+import { crossSiteGuard, cspNonce, securityHeaders } from '#app/utils/security.server.ts'
 import { migrateDeploy, SchemaEngineError } from '#prisma/engine/index.ts'
-import { isDatabaseEmpty, seed } from '#prisma/seed/index.ts'
+import { DatabaseNotEmptyError, isDatabaseEmpty, seed } from '#prisma/seed/index.ts'
 import type { AppSocketServer } from './server/app.ts'
+import type * as ServerApp from './server/app.ts'
 import { startWorkers } from './worker.ts'
 
-type ServerModule = typeof import('./server/app.ts')
+type ServerModule = typeof ServerApp
 
 function loadEnv(): Env {
   try {
@@ -80,8 +83,14 @@ async function bootstrap(rt: Runtime, signal: AbortSignal) {
   if (rt.env.SEED_ON_EMPTY && (await isDatabaseEmpty(rt.databaseUrl))) {
     log.info('empty database: seeding the demo store (first start only)')
     const started = Date.now()
-    const result = await seed({ url: rt.databaseUrl, uploadDir: rt.env.UPLOAD_DIR, log: (msg: string) => log.info(msg) })
-    log.info('demo data ready', { ...result, ms: Date.now() - started })
+    try {
+      const result = await seed({ url: rt.databaseUrl, uploadDir: rt.env.UPLOAD_DIR, log: (msg: string) => log.info(msg) })
+      log.info('demo data ready', { ...result, ms: Date.now() - started })
+    } catch (err) {
+      // Another instance starting at the same moment seeded first: nothing left to do.
+      if (!(err instanceof DatabaseNotEmptyError)) throw err
+      log.info('demo data was seeded by another instance')
+    }
   }
   rt.bootstrapped = true
   if (rt.env.RUN_WORKER) await startWorkers(rt)
@@ -116,6 +125,13 @@ async function main() {
     const r = await checkReadiness(rt)
     res.status(r.ready ? 200 : 503).json(r)
   })
+  // Security headers on every answer below (pages, assets, errors); the nonce goes to
+  // React Router through the load context (server/app.ts) and onto its inline scripts.
+  const servesBuild = path.basename(process.argv[1] ?? '') === 'server.js'
+  app.use(cspNonce())
+  app.use(securityHeaders({ dev: !servesBuild, production: env.NODE_ENV === 'production', publicUrl: env.PUBLIC_URL, googleAuthUrl: env.GOOGLE_AUTH_URL }))
+  app.use(crossSiteGuard({ publicUrl: env.PUBLIC_URL }))
+  app.use(rateLimit({ rules: rateLimitRules(env), store: () => rt.rateLimits, available: () => !rt.redis || rt.redis.status === 'ready' }))
   app.use(compression())
 
   const httpServer = http.createServer(app)
@@ -124,7 +140,6 @@ async function main() {
   let vite: ViteDevServer | undefined
   let serverModule: () => Promise<ServerModule>
   // The esbuild bundle (build/server.js) serves the production build; `tsx server.ts` serves through Vite.
-  const servesBuild = path.basename(process.argv[1] ?? '') === 'server.js'
   if (servesBuild) {
     const buildModule = (await import(pathToFileURL(path.join(root, 'build/server/index.js')).href)) as ServerModule
     serverModule = async () => buildModule
@@ -212,4 +227,9 @@ process.on('unhandledRejection', (reason) => {
   getLogger().error('unhandled rejection', { error: reason instanceof Error ? reason.stack : String(reason) })
 })
 
-void main()
+// A start-up that fails before listening (e.g. Vite cannot load the app) must exit, not
+// leave a process that never serves.
+main().catch((err: unknown) => {
+  getLogger().error('start-up failed', { error: err instanceof Error ? err.stack : String(err) })
+  process.exit(1)
+})

@@ -3,6 +3,7 @@ import type { Route } from './+types/root'
 import { effectivePermissions } from '#app/domain/permissions.ts'
 import { getOptionalUser } from '#app/utils/auth.server.ts'
 import { getPublicEnv } from '#app/utils/env.server.ts'
+import { useNonce } from '#app/utils/nonce-provider.ts'
 import './app.css'
 
 export async function loader({ request }: Route.LoaderArgs) {
@@ -15,6 +16,8 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  // The CSP nonce for React Router's inline scripts (set on the server, '' in the browser).
+  const nonce = useNonce() || undefined
   return (
     <html lang="en">
       <head>
@@ -22,12 +25,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
         <Meta />
-        <Links />
+        {/* Styles need no nonce (style-src allows inline); an empty one keeps the server's
+            out of <Links>, which the browser could not match when hydrating. */}
+        <Links nonce="" />
       </head>
       <body className="min-h-screen">
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   )

@@ -14,7 +14,10 @@ export interface ProductView {
   slug: string
   name: string
   description: string
-  category: { id: string; slug: string; name: string }
+  /** the category's slug (the contract's flat `category`) */
+  category: string
+  /** extension: the category's display name */
+  categoryName: string
   brand: string
   price: number
   mrp: number
@@ -24,3 +27,24 @@ export interface ProductView {
   images: ProductMediaView[]
   createdAt: string
 }
+
+/** A page of products: the `/api/v1/products` answer. */
+export interface ProductPage {
+  items: ProductView[]
+  page: number
+  limit: number
+  total: number
+}
+
+export interface CategoryView {
+  id: string
+  slug: string
+  name: string
+  description: string
+}
+
+/**
+ * The id of the product page's purchase form (the cart feature renders it in the page's
+ * `<aside aria-label="Buy">`); the page's size radios join it through `form="add-to-cart"`.
+ */
+export const PURCHASE_FORM_ID = 'add-to-cart'

@@ -1,20 +1,18 @@
 import { Link } from 'react-router'
 import { ProductCard } from '#app/components/product-card.tsx'
+import type { ProductView } from '#app/domain/product.ts'
 import { usePublicEnv } from '#app/root.tsx'
-import { listCategories, listProducts } from '#app/services/catalog.server.ts'
+import { getHomeRows, listCategories } from '#app/services/catalog.server.ts'
 import type { Route } from './+types/_shop._index'
 
 export async function loader() {
-  const [featured, latest, categories] = await Promise.all([
-    listProducts({ featured: true, limit: 8 }),
-    listProducts({ limit: 24 }),
-    listCategories(),
-  ])
-  return { featured: featured.items, latest: latest.items, total: latest.total, categories }
+  const [rows, categories] = await Promise.all([getHomeRows(), listCategories()])
+  return { ...rows, categoryLinks: categories.map((c) => ({ slug: c.slug, name: c.name })) }
 }
 
 export default function Home({ loaderData }: Route.ComponentProps) {
   const { LOCALE } = usePublicEnv()
+  const { featured, latest, categories, categoryLinks } = loaderData
   return (
     <div className="space-y-12">
       <section aria-labelledby="categories-title">
@@ -22,47 +20,64 @@ export default function Home({ loaderData }: Route.ComponentProps) {
           Categories
         </h2>
         <ul className="flex flex-wrap gap-2">
-          {loaderData.categories.map((c) => (
-            <li key={c.id}>
-              <span className="inline-block rounded-full border border-stone-300 bg-white px-3 py-1 text-sm">{c.name}</span>
+          {categoryLinks.map((c) => (
+            <li key={c.slug}>
+              <Link
+                to={`/c/${c.slug}`}
+                className="inline-block rounded-full border border-stone-300 bg-white px-3 py-1 text-sm hover:border-brand-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-brand-600"
+              >
+                {c.name}
+              </Link>
             </li>
           ))}
         </ul>
       </section>
-      {loaderData.featured.length > 0 ? (
-        <section aria-labelledby="featured-title">
-          <h2 id="featured-title" className="mb-4 text-2xl font-bold tracking-tight">
-            Featured
+      {featured.length > 0 ? <Row id="featured-title" title="Featured" items={featured} locale={LOCALE} /> : null}
+      {latest.length === 0 ? (
+        <section aria-labelledby="latest-title">
+          <h2 id="latest-title" className="mb-4 text-2xl font-bold tracking-tight">
+            New arrivals
           </h2>
-          <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4">
-            {loaderData.featured.map((p) => (
-              <li key={p.id}>
-                <ProductCard product={p} locale={LOCALE} />
-              </li>
-            ))}
-          </ul>
+          <p className="text-stone-700">No products yet. Staff can add some in the admin area.</p>
         </section>
-      ) : null}
-      <section aria-labelledby="latest-title">
-        <h2 id="latest-title" className="mb-4 text-2xl font-bold tracking-tight">
-          New arrivals
-        </h2>
-        {loaderData.latest.length === 0 ? (
-          <p className="text-stone-600">No products yet. Staff can add some in the admin area.</p>
-        ) : (
-          <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4">
-            {loaderData.latest.map((p) => (
-              <li key={p.id}>
-                <ProductCard product={p} locale={LOCALE} />
-              </li>
-            ))}
-          </ul>
-        )}
-        <p className="mt-6 text-sm text-stone-500">
-          {loaderData.total} products in the catalogue. <Link to="/">Back to top</Link>
-        </p>
-      </section>
+      ) : (
+        <Row id="latest-title" title="New arrivals" items={latest} locale={LOCALE} more={{ to: '/search?sort=newest', label: 'See all new arrivals' }} />
+      )}
+      {categories.map((row) => (
+        <Row
+          key={row.category.slug}
+          id={`cat-${row.category.slug}-title`}
+          title={row.category.name}
+          items={row.items}
+          locale={LOCALE}
+          more={{ to: `/c/${row.category.slug}`, label: `See all ${row.total} in ${row.category.name}` }}
+        />
+      ))}
     </div>
+  )
+}
+
+function Row({ id, title, items, locale, more }: { id: string; title: string; items: ProductView[]; locale: string; more?: { to: string; label: string } }) {
+  return (
+    <section aria-labelledby={id}>
+      <div className="mb-4 flex items-baseline justify-between gap-4">
+        <h2 id={id} className="text-2xl font-bold tracking-tight">
+          {title}
+        </h2>
+        {more ? (
+          <Link to={more.to} className="text-sm font-medium text-brand-700 underline-offset-2 hover:underline">
+            {more.label}
+          </Link>
+        ) : null}
+      </div>
+      <ul className="grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-4">
+        {items.map((p) => (
+          <li key={p.id}>
+            <ProductCard product={p} locale={locale} />
+          </li>
+        ))}
+      </ul>
+    </section>
   )
 }
 

@@ -40,8 +40,18 @@ export async function cached<T>(key: string, ttlMs: number, compute: () => Promi
  * `categoryIds`: the product's category, and its previous one when it moved.
  */
 export async function invalidateProduct(productId: string, categoryIds: string[]): Promise<void> {
-  await getRuntime().cache.invalidateTags([productTag(productId), ...categoryIds.map((c) => categoryTag(c)), categoryTag(null)])
+  const tags = [productTag(productId), ...categoryIds.map((c) => categoryTag(c)), categoryTag(null)]
+  const { cache } = getRuntime()
+  await cache.invalidateTags(tags)
+  // A reader that loaded the old row just before the write may store it just after this
+  // invalidation; a second, delayed invalidation removes such a late write ("double delete").
+  setTimeout(() => {
+    cache.invalidateTags(tags).catch((err: unknown) => getLogger().warn('delayed cache invalidation failed', { error: err instanceof Error ? err.message : String(err) }))
+  }, REINVALIDATE_AFTER_MS).unref()
 }
+
+/** Longer than a cache-miss read of a product or listing normally takes. */
+const REINVALIDATE_AFTER_MS = 2_000
 
 let lastReport = Date.now()
 /** Logs the cache hit ratio at most once a minute (called from read paths). */

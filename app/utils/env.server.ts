@@ -65,10 +65,20 @@ export const EnvSchema = z
     SMTP_URL: urlWithProtocols(['smtp:', 'smtps:'], 'smtp://user:pass@smtp.example.com:587'),
     MAIL_FROM: z.string().default('Store <no-reply@localhost>'),
     OUTBOX_DIR: z.string().default('outbox'),
+    // SMS provider for sign-in codes (a generic JSON HTTP API); unset: codes go to $OUTBOX_DIR/sms.
+    SMS_API_URL: urlWithProtocols(['http:', 'https:'], 'https://sms.example.com/v1/messages'),
+    SMS_API_KEY: z.string().optional(),
+    SMS_SENDER_ID: z.string().default('STORE'),
     UPLOAD_DIR: z.string().default('uploads'),
     CLOUDINARY_URL: urlWithProtocols(['cloudinary:'], 'cloudinary://key:secret@cloud-name'),
+    // Cloudinary's API origin; overridable so tests can point at a local fake.
+    CLOUDINARY_API_BASE: urlWithProtocols(['http:', 'https:'], 'https://api.cloudinary.com').transform((v) => v ?? 'https://api.cloudinary.com'),
     GOOGLE_CLIENT_ID: z.string().optional(),
     GOOGLE_CLIENT_SECRET: z.string().optional(),
+    // Google's OAuth endpoints; overridable so tests can point at a local fake.
+    GOOGLE_AUTH_URL: urlWithProtocols(['http:', 'https:'], 'https://accounts.google.com/o/oauth2/v2/auth').transform((v) => v ?? 'https://accounts.google.com/o/oauth2/v2/auth'),
+    GOOGLE_TOKEN_URL: urlWithProtocols(['http:', 'https:'], 'https://oauth2.googleapis.com/token').transform((v) => v ?? 'https://oauth2.googleapis.com/token'),
+    GOOGLE_USERINFO_URL: urlWithProtocols(['http:', 'https:'], 'https://www.googleapis.com/oauth2/v3/userinfo').transform((v) => v ?? 'https://www.googleapis.com/oauth2/v3/userinfo'),
     RAZORPAY_KEY_ID: z.string().optional(),
     RAZORPAY_KEY_SECRET: z.string().optional(),
     RAZORPAY_WEBHOOK_SECRET: z.string().optional(),
@@ -77,6 +87,10 @@ export const EnvSchema = z
     LOCALE: z.string().default('en-IN'),
     SHOP_TIMEZONE: z.string().default('Asia/Kolkata'),
     SHUTDOWN_TIMEOUT_MS: int(15000, 0),
+    // Fixed-window rate limits per client IP, shared through Redis when REDIS_URL is set.
+    RATE_LIMIT_WINDOW_MS: int(900_000, 1_000),
+    RATE_LIMIT_API_MAX: int(100, 1),
+    RATE_LIMIT_AUTH_MAX: int(10, 1),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {
@@ -85,6 +99,9 @@ export const EnvSchema = z
         if (!v || v.length < 32) ctx.addIssue({ code: 'custom', path: [key], message: 'is required in production (at least 32 characters)' })
       }
       if (env.DEV_OTP_CODE) ctx.addIssue({ code: 'custom', path: ['DEV_OTP_CODE'], message: 'must not be set in production' })
+    }
+    if (env.SMS_API_URL && !env.SMS_API_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SMS_API_KEY'], message: 'is required when SMS_API_URL is set' })
     }
     if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
       ctx.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_SECRET'], message: 'GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET go together' })

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createCookie, createSessionStorage, redirect, type Session } from 'react-router'
+import { mergeGuestCartAtSignIn } from './cart-cookie.server.ts'
 import { getRuntime } from './runtime.server.ts'
 
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000
@@ -74,6 +75,9 @@ export async function createUserSession(request: Request, userId: string, redire
   const fresh = await storage().getSession()
   fresh.set('userId', userId)
   headers.append('Set-Cookie', await commitSession(fresh))
+  // A guest's cart joins the user's cart; the guest cookie is cleared.
+  const clearCart = await mergeGuestCartAtSignIn(request, userId)
+  if (clearCart) headers.append('Set-Cookie', clearCart)
   return redirect(safeRedirect(redirectTo), { headers })
 }
 

@@ -1,0 +1,40 @@
+import { NavLink, Outlet } from 'react-router'
+import { requireUser } from '#app/utils/auth.server.ts'
+import type { Route } from './+types/_shop.account'
+
+export async function loader({ request }: Route.LoaderArgs) {
+  await requireUser(request)
+  return null
+}
+
+const navItems = [
+  { to: '/account', label: 'Profile', end: true },
+  { to: '/account/wishlist', label: 'Wishlist', end: false },
+]
+
+export default function AccountLayout() {
+  return (
+    <div className="grid gap-8 md:grid-cols-[12rem_1fr]">
+      <nav aria-label="Account">
+        <ul className="space-y-1 text-sm font-medium">
+          {navItems.map((item) => (
+            <li key={item.to}>
+              <NavLink
+                to={item.to}
+                end={item.end}
+                className={({ isActive }) => `block rounded-md px-3 py-2 ${isActive ? 'bg-brand-50 text-brand-700' : 'text-stone-700 hover:bg-stone-100'}`}
+              >
+                {item.label}
+              </NavLink>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <section>
+        <Outlet />
+      </section>
+    </div>
+  )
+}
+
+export const meta: Route.MetaFunction = () => [{ title: 'Your account' }]

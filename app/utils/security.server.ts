@@ -1,0 +1,151 @@
+/**
+ * Security headers (helmet, with a per-request CSP nonce for React Router's inline
+ * scripts) and the cross-site check on state-changing form posts.
+ */
+import { randomBytes } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import helmet from 'helmet'
+import { routingPath } from './rate-limit.server.ts'
+
+const CLOUDINARY = 'https://res.cloudinary.com'
+const RAZORPAY_CHECKOUT = 'https://checkout.razorpay.com'
+const RAZORPAY_API = 'https://api.razorpay.com'
+const GOOGLE_ACCOUNTS = 'https://accounts.google.com'
+
+/** Gives each response a fresh nonce (`res.locals.cspNonce`) for the CSP and the rendered scripts. */
+export function cspNonce(): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString('base64')
+    next()
+  }
+}
+
+export interface SecurityOptions {
+  /**
+   * Served through Vite (development). Vite's client and HMR need nothing beyond the
+   * production policy (same-origin module scripts, the nonce'd inline entry, a websocket
+   * to this host, inline styles); only upgrade-insecure-requests is left out.
+   */
+  dev: boolean
+  /** production: HSTS */
+  production: boolean
+  /** the public address; `https:` there turns on upgrade-insecure-requests */
+  publicUrl?: string
+  /** Google's authorisation endpoint (GOOGLE_AUTH_URL; tests point it at a local fake) */
+  googleAuthUrl?: string
+}
+
+type Directive = string | ((req: IncomingMessage, res: ServerResponse) => string)
+
+/** The Content-Security-Policy directives (helmet's format); values may be computed per request. */
+export function cspDirectives(opts: SecurityOptions): Record<string, Directive[] | null> {
+  const nonce: Directive = (_req, res) => `'nonce-${(res as unknown as Response).locals.cspNonce as string}'`
+  // Socket.IO (and Vite's HMR in development) connect back to this host over ws(s);
+  // CSP3 browsers already count that as 'self', older ones need it spelled out.
+  const sameHostWs = (scheme: 'ws' | 'wss'): Directive => (req) => `${scheme}://${hostOf(req)}`
+  return {
+    'default-src': ["'self'"],
+    'base-uri': ["'self'"],
+    // No 'unsafe-inline' for scripts: every inline script React Router renders carries the nonce.
+    'script-src': ["'self'", nonce, RAZORPAY_CHECKOUT],
+    'script-src-attr': ["'none'"],
+    // Inline style attributes (React `style`, charts) and Vite's injected CSS in development.
+    'style-src': ["'self'", "'unsafe-inline'"],
+    'img-src': ["'self'", 'data:', 'blob:', CLOUDINARY],
+    'media-src': ["'self'", 'data:', 'blob:', CLOUDINARY],
+    'font-src': ["'self'", 'data:'],
+    'connect-src': ["'self'", sameHostWs('ws'), sameHostWs('wss'), RAZORPAY_API],
+    'frame-src': [RAZORPAY_API],
+    'object-src': ["'none'"],
+    // Google's sign-in is a redirect after posting the sign-in form (browsers check it too).
+    'form-action': ["'self'", ...new Set([GOOGLE_ACCOUNTS, originOf(opts.googleAuthUrl)].filter((o): o is string => Boolean(o)))],
+    'frame-ancestors': ["'none'"],
+    'upgrade-insecure-requests': opts.publicUrl?.startsWith('https:') && !opts.dev ? [] : null,
+  }
+}
+
+function originOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).origin
+  } catch {
+    return undefined
+  }
+}
+
+function hostOf(req: IncomingMessage): string {
+  const host = req.headers.host ?? 'localhost'
+  // A Host header is only trusted this far: it must look like host[:port].
+  return /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host) ? host : 'localhost'
+}
+
+/** helmet with the store's CSP; mount after `cspNonce()`. */
+export function securityHeaders(opts: SecurityOptions): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(opts) },
+    strictTransportSecurity: opts.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    // Legacy twin of frame-ancestors 'none'.
+    xFrameOptions: { action: 'deny' },
+    // Cloudinary media carries no CORP header; Razorpay's checkout opens a popup.
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
+    // Product images under /uploads appear in order emails read in webmail and in link previews.
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  }) as RequestHandler
+}
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/**
+ * Refuses state-changing requests to pages (form posts) that come from another site.
+ *
+ * The session cookie is SameSite=Lax, so browsers already leave it off cross-site
+ * POSTs; this is the second line. It looks at `Origin` (sent by browsers with every
+ * POST) or, without it, `Referer`. A request with neither passes: only old browsers
+ * and non-browser clients (curl, scripts) omit both, and those carry no victim's
+ * cookies — a cross-site forgery needs the victim's browser, which sends Origin.
+ *
+ * `/api/` (bearer tokens, never cookies) and `/webhooks/` (signed by the sender) are exempt.
+ */
+export function crossSiteGuard(opts: { publicUrl?: string }): RequestHandler {
+  const publicOrigin = opts.publicUrl ? new URL(opts.publicUrl).origin : undefined
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!STATE_CHANGING.has(req.method.toUpperCase())) return next()
+    const path = routingPath(req)
+    if (path === '/api' || path.startsWith('/api/') || path === '/webhooks' || path.startsWith('/webhooks/')) return next()
+    const source = req.get('origin') ?? req.get('referer')
+    if (!source) return next()
+    if (isSameOrigin(source, req, publicOrigin)) return next()
+    res.status(403).type('html').send(crossSitePage())
+  }
+}
+
+function isSameOrigin(source: string, req: Request, publicOrigin: string | undefined): boolean {
+  let url: URL
+  try {
+    url = new URL(source) // "null" (sandboxed or privacy-sensitive contexts) throws: refused
+  } catch {
+    return false
+  }
+  if (url.origin === publicOrigin) return true
+  // Behind a TLS-terminating proxy the app may see http while the browser used https,
+  // so the scheme is not compared; the host (with port) must match the request's.
+  // req.host honours `trust proxy` (X-Forwarded-Host from trusted hops only).
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.host.toLowerCase() === (req.host ?? '').toLowerCase()
+}
+
+function crossSitePage(): string {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Request refused</title></head>
+<body>
+<main>
+<h1>Request refused</h1>
+<p>This form was sent from another website, so we did not act on it. If you meant to do this, please go back to the shop and try again from there.</p>
+<p><a href="/">Back to the shop</a></p>
+</main>
+</body>
+</html>`
+}
