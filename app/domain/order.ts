@@ -74,7 +74,8 @@ export interface OrderEventView {
   status: OrderStatus
   at: string
   note?: string
-  actor?: { id: string; name: string; role: string } | null
+  /** the staff member who made the change; null when the customer or the system did (the note says which) */
+  actor: { id: string; name: string; role: string } | null
 }
 
 export interface ShippingAddress {
@@ -188,7 +189,13 @@ export function sumDemand(items: readonly { productId: string; size: string; qua
     else by.set(key, { productId: i.productId, size: i.size, quantity: i.quantity })
   }
   // A fixed order (product, then size) for the locks, so two buyers never wait on each other in a cycle.
-  return [...by.values()].sort((a, b) => (a.productId === b.productId ? (a.size < b.size ? -1 : a.size > b.size ? 1 : 0) : a.productId < b.productId ? -1 : 1))
+  return [...by.values()].sort(byProductAndSize)
+}
+
+/** Product id, then size: the one order in which locks are taken and order items are stored. */
+export function byProductAndSize(a: { productId: string; size: string }, b: { productId: string; size: string }): number {
+  if (a.productId !== b.productId) return a.productId < b.productId ? -1 : 1
+  return a.size < b.size ? -1 : a.size > b.size ? 1 : 0
 }
 
 export function formatOrderNumber(n: number): string {

@@ -15,6 +15,7 @@ import {
   RESTOCKING_STATUSES,
   STATUS_LABELS,
   TRANSITIONS,
+  byProductAndSize,
   canTransition,
   staffTargets,
   sumDemand,
@@ -109,7 +110,7 @@ function toView(o: OrderRow): OrderView {
     isPaid: o.isPaid,
     paidAt: o.paidAt?.toISOString() ?? null,
     shippingAddress: o.shippingAddress as unknown as ShippingAddress,
-    events: o.events.map((e) => ({ status: e.status, at: e.at.toISOString(), ...(e.note ? { note: e.note } : {}), actor: e.actor })),
+    events: o.events.map((e) => ({ status: e.status, at: e.at.toISOString(), ...(e.note ? { note: e.note } : {}), actor: e.actor && e.actor.id !== o.userId ? e.actor : null })),
     payment: o.payments[0] ?? null,
     createdAt: o.createdAt.toISOString(),
   }
@@ -282,6 +283,7 @@ function requestHash(input: PlaceOrderInput, demand: readonly StockDemand[]): st
 
 interface DecrementedRow {
   productId: string
+  slug: string
   size: string
   quantity: number
   name: string
@@ -334,10 +336,9 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
   }
 
   const orderId = uuidv7()
-  let rows: DecrementedRow[]
-  let number: number
+  let placed: { rows: DecrementedRow[]; view: OrderView }
   try {
-    ;({ rows, number } = await withStockLocks(demand, () =>
+    placed = await withStockLocks(demand, () =>
       db.$transaction(async (tx) => {
         if (ctx.idempotencyKey && hash) {
           // A concurrent request with the same key waits here on the unique index until the
@@ -354,11 +355,11 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
         }
         const rows = await decrementStock(tx, demand)
         if (rows.length < demand.length) throw new OutOfStock(await shortItems(tx, demand, rows))
-        const number = await writeOrder(tx, userId, orderId, input, rows)
+        const view = await writeOrder(tx, userId, orderId, input, rows)
         if (ctx.clearCart) await clearBoughtLines(tx, userId, demand)
-        return { rows, number }
+        return { rows, view }
       }),
-    ))
+    )
   } catch (err) {
     if (err instanceof OutOfStock) throw outOfStockError(err.items)
     if (err instanceof IdempotentReplay) {
@@ -368,11 +369,10 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
     throw err
   }
 
+  const { rows, view } = placed
   await invalidateStock(rows.map((r) => ({ productId: r.productId, categoryId: r.categoryId })))
-  getLogger().info('order placed', { orderId, orderNumber: number, userId, requestId: ctx.requestId ?? undefined, items: rows.length, paymentMethod: input.paymentMethod })
-  const order = await getOrderForCustomer(userId, orderId)
-  if (!order) throw new Error(`order ${orderId} vanished after commit`)
-  return { order, created: true }
+  getLogger().info('order placed', { orderId, orderNumber: view.number, userId, requestId: ctx.requestId ?? undefined, items: rows.length, paymentMethod: input.paymentMethod })
+  return { order: view, created: true }
 }
 
 function keyReused(): DomainError {
@@ -400,13 +400,13 @@ async function decrementStock(tx: Tx, demand: readonly StockDemand[]): Promise<D
         FROM want AS w, products AS p
        WHERE ps.product_id = w.product_id AND ps.size = w.size AND ps.stock >= w.qty
          AND p.id = ps.product_id AND p.status = 'active'
-      RETURNING ps.product_id, ps.size, w.qty, p.name, p.price, p.cost_price, p.currency, p.category_id
+      RETURNING ps.product_id, ps.size, w.qty, p.slug, p.name, p.price, p.cost_price, p.currency, p.category_id
     ), sold AS (
       UPDATE products AS p SET sold_count = p.sold_count + s.qty
         FROM (SELECT product_id, sum(qty)::int AS qty FROM dec GROUP BY product_id) AS s
        WHERE p.id = s.product_id
     )
-    SELECT product_id::text AS "productId", size, qty AS quantity, name, price, cost_price AS "costPrice",
+    SELECT product_id::text AS "productId", slug, size, qty AS quantity, name, price, cost_price AS "costPrice",
            currency::text AS currency, category_id::text AS "categoryId"
       FROM dec`
 }
@@ -427,11 +427,14 @@ async function shortItems(tx: Tx, demand: readonly StockDemand[], got: readonly 
   })
 }
 
-async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceOrderInput, rows: readonly DecrementedRow[]): Promise<number> {
-  const totals = computeTotals(rows.map((r) => ({ unitPrice: r.price, quantity: r.quantity })))
+/** Writes the order, its items, first event and payment; returns the order as the owner sees it (no re-read). */
+async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceOrderInput, rows: readonly DecrementedRow[]): Promise<OrderView> {
+  // Items are stored (and so read back, by id) in the same order as they are returned here.
+  const lines = [...rows].sort(byProductAndSize)
+  const totals = computeTotals(lines.map((r) => ({ unitPrice: r.price, quantity: r.quantity })))
   const currency = rows[0]?.currency ?? 'INR'
   const status: OrderStatus = input.paymentMethod === 'cod' ? 'processing' : 'pending_payment'
-  const { number } = await tx.order.create({
+  const { number, createdAt } = await tx.order.create({
     data: {
       id: orderId,
       userId,
@@ -441,16 +444,30 @@ async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceO
       paymentMethod: input.paymentMethod,
       shippingAddress: input.shippingAddress as unknown as Prisma.InputJsonObject,
     },
-    select: { number: true },
+    select: { number: true, createdAt: true },
   })
   await tx.orderItem.createMany({
-    data: rows.map((r) => ({ orderId, productId: r.productId, name: r.name, size: r.size, quantity: r.quantity, price: r.price, costPrice: r.costPrice })),
+    data: lines.map((r) => ({ orderId, productId: r.productId, name: r.name, size: r.size, quantity: r.quantity, price: r.price, costPrice: r.costPrice })),
   })
-  await tx.orderEvent.create({
-    data: { orderId, status, actorId: userId, note: input.paymentMethod === 'cod' ? 'Order placed: cash on delivery' : 'Order placed: awaiting online payment' },
-  })
-  await tx.payment.create({ data: { orderId, method: input.paymentMethod, amount: totals.totalPrice, currency } })
-  return number
+  const note = input.paymentMethod === 'cod' ? 'Order placed: cash on delivery' : 'Order placed: awaiting online payment'
+  await tx.orderEvent.create({ data: { orderId, status, actorId: userId, note, at: createdAt }, select: { id: true } })
+  await tx.payment.create({ data: { orderId, method: input.paymentMethod, amount: totals.totalPrice, currency }, select: { id: true } })
+  return {
+    id: orderId,
+    number,
+    userId,
+    status,
+    items: lines.map((r) => ({ productId: r.productId, name: r.name, size: r.size, quantity: r.quantity, price: r.price, slug: r.slug })),
+    ...totals,
+    currency,
+    paymentMethod: input.paymentMethod,
+    isPaid: false,
+    paidAt: null,
+    shippingAddress: input.shippingAddress,
+    events: [{ status, at: createdAt.toISOString(), note, actor: null }],
+    payment: { method: input.paymentMethod, status: 'created', amount: totals.totalPrice, providerOrderId: null, providerPaymentId: null },
+    createdAt: createdAt.toISOString(),
+  }
 }
 
 async function clearBoughtLines(tx: Tx, userId: string, demand: readonly StockDemand[]): Promise<void> {

@@ -65,6 +65,10 @@ describe('placing an order', () => {
     expect(await stockOf(p.id)).toBe(3)
     const item = await getDb().orderItem.findFirst({ where: { orderId: o.id }, select: { costPrice: true } })
     expect(item?.costPrice).toBe(40_000)
+    // What placing returns is what reading the order gives.
+    const b = await createProduct({ sizes: { S: 5 } })
+    const { order: two } = await placeOrder(user.id, order([{ productId: b.id, size: 'S', quantity: 1 }, { productId: p.id, size: 'L', quantity: 1 }]))
+    expect(await getOrderForCustomer(user.id, two.id)).toEqual(two)
   })
 
   it('sums two lines of one size before checking, and with one item short changes nothing', async () => {
