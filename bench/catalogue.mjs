@@ -9,8 +9,7 @@
 // at the end (also on Ctrl-C). See bench/README.md for the knobs and how to read the output.
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import http from 'node:http'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -39,6 +38,22 @@ let server = null
 let ceiling = null
 let cleaning = null
 
+// The ceiling: a bare node:http server answering fixed bytes, in its own process like the
+// store (in this process it would share one event loop with autocannon and read low).
+const CEILING_SRC = `
+const http = require('node:http')
+const fs = require('node:fs')
+const [bodyPath, type, port] = process.argv.slice(1)
+const body = fs.readFileSync(bodyPath)
+http
+  .createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': type, 'Content-Length': body.length })
+    res.end(body)
+  })
+  .listen(Number(port), '127.0.0.1', () => process.stdout.write('listening\\n'))
+process.on('SIGTERM', () => process.exit(0))
+`
+
 function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`)
 }
@@ -64,17 +79,21 @@ function freePort() {
   })
 }
 
-/** Stops the server (by its PID: SIGTERM, SIGKILL after 10 s), the ceiling server, and removes the database, keys and files. */
+/** Stops a child by its PID: SIGTERM, SIGKILL after 10 s. */
+async function stop(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  process.kill(child.pid, 'SIGTERM')
+  const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid, 'SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** Stops the server and the ceiling server (by PID), and removes the database, keys and files. */
 function cleanup() {
   cleaning ??= (async () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const exited = new Promise((r) => server.once('exit', r))
-      process.kill(server.pid, 'SIGTERM')
-      const timer = setTimeout(() => server.exitCode === null && process.kill(server.pid, 'SIGKILL'), 10_000)
-      await exited
-      clearTimeout(timer)
-    }
-    if (ceiling) await new Promise((r) => ceiling.close(r))
+    await stop(server)
+    await stop(ceiling)
     await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch((e) => log(`could not drop ${database}: ${e.message}`))
     const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
     await redis
@@ -157,7 +176,8 @@ async function main() {
       OUTBOX_DIR: path.join(scratch, 'outbox'),
       LOG_DIR: path.join(scratch, 'logs'),
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // The server's log lines go to stderr, with ours; stdout carries only the results.
+    stdio: ['ignore', 2, 2],
   })
   log(`server PID ${server.pid}; migrating and seeding (first start)…`)
   await waitReady(`${origin}/readyz`, 300_000)
@@ -176,13 +196,16 @@ async function main() {
     ['search-page', `${origin}/search?q=cotton+shirt`],
   ].filter(([name]) => !ONLY || ONLY.includes(name))
 
-  // The ceiling: a bare node:http server answering the same bytes as the API.
-  ceiling = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': apiType, 'Content-Length': apiBytes.length })
-    res.end(apiBytes)
-  })
+  // The ceiling: a bare node:http server, in its own process, answering the same bytes as the API.
+  const bodyPath = path.join(scratch, 'ceiling-body')
+  writeFileSync(bodyPath, apiBytes)
   const ceilingPort = await freePort()
-  await new Promise((r) => ceiling.listen(ceilingPort, '127.0.0.1', r))
+  ceiling = spawn(process.execPath, ['-e', CEILING_SRC, bodyPath, apiType, String(ceilingPort)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise((resolve, reject) => {
+    ceiling.once('exit', (code) => reject(new Error(`the ceiling server exited with code ${code}`)))
+    ceiling.stdout.once('data', resolve)
+  })
+  log(`ceiling server PID ${ceiling.pid} on port ${ceilingPort}`)
   if (!ONLY || ONLY.includes('ceiling')) targets.push(['ceiling', `http://127.0.0.1:${ceilingPort}/`])
 
   // Warm caches (Redis listing/product entries) and the JIT before measuring.

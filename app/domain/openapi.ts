@@ -4,7 +4,9 @@
  * change of shape that is not reflected here fails the build. Other areas add their paths
  * and schemas to `paths` / `schemas` below.
  */
+import { MAX_LINE_QUANTITY } from './cart.ts'
 import { CATALOG_SORTS, DEFAULT_API_LIMIT, MAX_LIMIT } from './catalog-query.ts'
+import { MAX_ORDER_LINES, ORDER_STATUSES, PAYMENT_METHODS } from './order.ts'
 
 type Json = Record<string, unknown>
 
@@ -118,11 +120,220 @@ export const schemas: Record<string, Json> = {
       },
     },
   },
+  // ─── orders ───
+  ShippingAddress: {
+    type: 'object',
+    required: ['name', 'line1', 'city', 'state', 'postalCode', 'country', 'phone'],
+    properties: {
+      name: { type: 'string', minLength: 1, maxLength: 100 },
+      line1: { type: 'string', minLength: 1, maxLength: 200 },
+      line2: { type: 'string', maxLength: 200 },
+      city: { type: 'string', minLength: 1, maxLength: 100 },
+      state: { type: 'string', minLength: 1, maxLength: 100 },
+      postalCode: { type: 'string', pattern: '^[A-Za-z0-9 -]{3,10}$' },
+      country: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2; IN when not given' },
+      phone: { type: 'string', description: 'E.164 in answers; requests may send a national number (India by default)' },
+    },
+  },
+  PlaceOrder: {
+    type: 'object',
+    required: ['items', 'shippingAddress', 'paymentMethod'],
+    description: 'Prices, tax and shipping are computed on the server from the catalogue; price fields sent by the client are ignored.',
+    properties: {
+      items: {
+        type: 'array',
+        minItems: 1,
+        maxItems: MAX_ORDER_LINES,
+        items: {
+          type: 'object',
+          required: ['productId', 'size', 'quantity'],
+          properties: {
+            productId: { type: 'string', format: 'uuid' },
+            size: { type: 'string', minLength: 1, maxLength: 20 },
+            quantity: { type: 'integer', minimum: 1, maximum: MAX_LINE_QUANTITY },
+          },
+        },
+      },
+      shippingAddress: { ...ref('ShippingAddress'), description: '`country` may be left out (IN)' },
+      paymentMethod: { type: 'string', enum: [...PAYMENT_METHODS] },
+    },
+  },
+  OrderItem: {
+    type: 'object',
+    required: ['productId', 'name', 'size', 'quantity', 'price'],
+    properties: {
+      productId: { type: 'string', format: 'uuid' },
+      name: { type: 'string', description: 'the product name when ordered' },
+      size: { type: 'string' },
+      quantity: { type: 'integer', minimum: 1 },
+      price: { type: 'integer', minimum: 0, description: 'unit price when ordered, minor units' },
+      slug: { type: ['string', 'null'], description: "extension: the product's slug now, for links" },
+    },
+  },
+  OrderEvent: {
+    type: 'object',
+    required: ['status', 'at'],
+    properties: {
+      status: { type: 'string', enum: [...ORDER_STATUSES] },
+      at: { type: 'string', format: 'date-time' },
+      note: { type: 'string' },
+      actor: {
+        type: ['object', 'null'],
+        description: 'extension: the staff member who made the change; null when the customer or the system did',
+        required: ['id', 'name', 'role'],
+        properties: { id: { type: 'string', format: 'uuid' }, name: { type: 'string' }, role: { type: 'string', enum: ROLES } },
+      },
+    },
+  },
+  OrderPayment: {
+    type: 'object',
+    required: ['method', 'status', 'amount', 'providerOrderId', 'providerPaymentId'],
+    properties: {
+      method: { type: 'string', enum: [...PAYMENT_METHODS] },
+      status: { type: 'string', enum: ['created', 'authorized', 'captured', 'failed', 'refunded'] },
+      amount: { type: 'integer', minimum: 0 },
+      providerOrderId: { type: ['string', 'null'] },
+      providerPaymentId: { type: ['string', 'null'], description: 'Razorpay payment ids start with `pay_`' },
+    },
+  },
+  Order: {
+    type: 'object',
+    required: ['id', 'userId', 'status', 'items', 'itemsPrice', 'taxPrice', 'shippingPrice', 'totalPrice', 'currency', 'paymentMethod', 'isPaid', 'shippingAddress', 'events', 'createdAt'],
+    properties: {
+      id: { type: 'string', format: 'uuid' },
+      number: { type: 'integer', minimum: 1, description: 'extension: the order number people see (#1042)' },
+      userId: { type: 'string', format: 'uuid' },
+      status: { type: 'string', enum: [...ORDER_STATUSES] },
+      items: { type: 'array', items: ref('OrderItem') },
+      itemsPrice: { type: 'integer', minimum: 0, description: 'minor units' },
+      taxPrice: { type: 'integer', minimum: 0, description: 'minor units' },
+      shippingPrice: { type: 'integer', minimum: 0, description: 'minor units' },
+      totalPrice: { type: 'integer', minimum: 0, description: 'itemsPrice + taxPrice + shippingPrice' },
+      currency: { type: 'string', minLength: 3, maxLength: 3 },
+      paymentMethod: { type: 'string', enum: [...PAYMENT_METHODS] },
+      isPaid: { type: 'boolean' },
+      paidAt: { type: ['string', 'null'], format: 'date-time', description: 'extension' },
+      shippingAddress: ref('ShippingAddress'),
+      events: { type: 'array', items: ref('OrderEvent'), description: 'oldest first' },
+      payment: { anyOf: [ref('OrderPayment'), { type: 'null' }], description: 'extension: the latest payment record' },
+      razorpay: {
+        anyOf: [ref('RazorpayCheckout'), { type: 'null' }],
+        description: 'only in the answer of POST /orders for a Razorpay order: what Checkout needs to take the payment (null when Razorpay could not be reached; then ask POST /payments/razorpay/order)',
+      },
+      createdAt: { type: 'string', format: 'date-time' },
+    },
+  },
+  OrderPage: {
+    type: 'object',
+    required: ['items', 'page', 'limit', 'total'],
+    properties: {
+      items: { type: 'array', items: ref('Order') },
+      page: { type: 'integer', minimum: 1 },
+      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+      total: { type: 'integer', minimum: 0 },
+    },
+  },
+  OrderStatusChange: {
+    type: 'object',
+    required: ['status'],
+    properties: { status: { type: 'string', enum: [...ORDER_STATUSES] }, note: { type: 'string', maxLength: 500 } },
+  },
+  CancelOrder: {
+    type: 'object',
+    properties: { reason: { type: 'string', maxLength: 500 } },
+  },
+  OutOfStockError: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message', 'items'],
+        properties: {
+          code: { type: 'string', const: 'OUT_OF_STOCK' },
+          message: { type: 'string', description: 'names every short item; nothing was taken or charged' },
+          items: {
+            type: 'array',
+            minItems: 1,
+            items: {
+              type: 'object',
+              required: ['productId', 'size', 'requested', 'available'],
+              properties: {
+                productId: { type: 'string', format: 'uuid' },
+                size: { type: 'string' },
+                requested: { type: 'integer', minimum: 1, description: 'pieces of this size asked for (lines of one size summed)' },
+                available: { type: 'integer', minimum: 0, description: '0 when sold out or no longer sold' },
+                name: { type: ['string', 'null'], description: 'extension: the product name; null when it is no longer sold' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+  ConflictError: {
+    type: 'object',
+    required: ['error'],
+    properties: {
+      error: {
+        type: 'object',
+        required: ['code', 'message'],
+        properties: { code: { type: 'string', const: 'CONFLICT' }, message: { type: 'string' } },
+      },
+    },
+  },
+  // ─── payments (Razorpay) ───
+  RazorpayCheckout: {
+    type: 'object',
+    required: ['keyId', 'razorpayOrderId', 'amount', 'currency', 'orderId', 'orderNumber', 'name', 'description', 'prefill'],
+    description:
+      'What Razorpay Checkout (web checkout.js or a mobile SDK) needs: pass `keyId` as `key`, `razorpayOrderId` as `order_id`, and `amount`, `currency`, `name`, `description`, `prefill` as they are. On success, send Checkout’s three `razorpay_*` fields to POST /payments/razorpay/verify.',
+    properties: {
+      keyId: { type: 'string', description: 'the public key id (rzp_live_… or rzp_test_…)' },
+      razorpayOrderId: { type: 'string', pattern: '^order_', description: 'created once per order and reused by later calls' },
+      amount: { type: 'integer', minimum: 0, description: 'the order total in minor units (paise)' },
+      currency: { type: 'string', minLength: 3, maxLength: 3 },
+      orderId: { type: 'string', format: 'uuid' },
+      orderNumber: { type: 'integer', minimum: 1 },
+      name: { type: 'string', description: 'the shop name, shown in Checkout' },
+      description: { type: 'string' },
+      prefill: {
+        type: 'object',
+        properties: { name: { type: 'string' }, email: { type: 'string' }, contact: { type: 'string', description: 'E.164' } },
+      },
+    },
+  },
+  RazorpayStart: {
+    type: 'object',
+    required: ['orderId'],
+    properties: { orderId: { type: 'string', format: 'uuid' } },
+  },
+  RazorpayVerify: {
+    type: 'object',
+    required: ['orderId', 'razorpay_order_id', 'razorpay_payment_id', 'razorpay_signature'],
+    description: 'Checkout’s success response, unchanged, plus the order it pays.',
+    properties: {
+      orderId: { type: 'string', format: 'uuid' },
+      razorpay_order_id: { type: 'string', pattern: '^order_[A-Za-z0-9]+$' },
+      razorpay_payment_id: { type: 'string', pattern: '^pay_[A-Za-z0-9]+$' },
+      razorpay_signature: { type: 'string', description: 'hex HMAC-SHA256 of `razorpay_order_id|razorpay_payment_id`' },
+    },
+  },
+  RazorpayWebhookAck: {
+    type: 'object',
+    required: ['ok', 'outcome'],
+    properties: {
+      ok: { type: 'boolean', const: true },
+      outcome: { type: 'string', enum: ['processed', 'duplicate', 'ignored'], description: 'duplicate: this event id was handled before; ignored: an event the store does not act on' },
+    },
+  },
 }
 
 const query = (name: string, schema: Json, description: string) => ({ name, in: 'query', required: false, description, schema })
 
 const rateLimited = errorResponse('Too many requests (`Retry-After` and `RateLimit-*` headers)')
+const orderId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
+const unavailable = errorResponse('UNAVAILABLE: the store is starting or too busy; nothing was changed, retry after `Retry-After` seconds')
 
 export const paths: Record<string, Json> = {
   '/auth/otp/request': {
@@ -186,6 +397,175 @@ export const paths: Record<string, Json> = {
       responses: { '200': json(ref('Product'), 'The product'), '404': errorResponse('No such active product'), '429': rateLimited },
     },
   },
+  '/orders': {
+    get: {
+      operationId: 'listMyOrders',
+      tags: ['orders'],
+      summary: "The caller's own orders, newest first",
+      security: [{ bearerAuth: [] }],
+      parameters: [
+        query('page', { type: 'integer', minimum: 1, default: 1 }, 'Page number, from 1'),
+        query('limit', { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_API_LIMIT }, 'Orders per page'),
+      ],
+      responses: {
+        '200': json(ref('OrderPage'), 'A page of orders'),
+        '400': errorResponse('Invalid query parameters (`fields` says which)'),
+        '401': errorResponse('Missing, invalid or expired token'),
+        '429': rateLimited,
+        '503': unavailable,
+      },
+    },
+    post: {
+      operationId: 'placeOrder',
+      tags: ['orders'],
+      summary: 'Place an order',
+      description:
+        'All or nothing: every size is taken only if enough is left, else nothing changes and 409 OUT_OF_STOCK lists the short items. Cash on delivery starts as `processing`, Razorpay as `pending_payment`. With `Idempotency-Key`, a repeated request (also one sent in parallel) creates no second order: it answers 201 with the first order and `Idempotent-Replayed: true`.',
+      security: [{ bearerAuth: [] }],
+      parameters: [
+        {
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: 'A key chosen by the client per checkout; the same key with a different body is refused (409 CONFLICT).',
+          schema: { type: 'string', pattern: '^[\\x21-\\x7e]{8,100}$' },
+        },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('PlaceOrder') } } },
+      responses: {
+        '201': {
+          ...json(ref('Order'), 'The order (the first one again for a repeated Idempotency-Key)'),
+          headers: {
+            Location: { description: 'The order', schema: { type: 'string' } },
+            'Idempotent-Replayed': { description: '`true` when this answers a repeated Idempotency-Key', schema: { type: 'string', const: 'true' } },
+          },
+        },
+        '400': errorResponse('Invalid body or Idempotency-Key (`fields` says which)'),
+        '401': errorResponse('Missing, invalid or expired token'),
+        '409': json({ oneOf: [ref('OutOfStockError'), ref('ConflictError')] }, 'OUT_OF_STOCK (with the short items), or CONFLICT: the Idempotency-Key was used for a different order'),
+        '429': rateLimited,
+        '503': unavailable,
+      },
+    },
+  },
+  '/orders/{id}': {
+    get: {
+      operationId: 'getOrder',
+      tags: ['orders'],
+      summary: 'One order: its owner, or staff with `order:read`',
+      security: [{ bearerAuth: [] }],
+      parameters: [orderId],
+      responses: {
+        '200': json(ref('Order'), 'The order'),
+        '401': errorResponse('Missing, invalid or expired token'),
+        '404': errorResponse("No such order, or someone else's"),
+        '429': rateLimited,
+        '503': unavailable,
+      },
+    },
+  },
+  '/orders/{id}/status': {
+    put: {
+      operationId: 'changeOrderStatus',
+      tags: ['orders'],
+      summary: 'Move an order on (staff with `order:update`)',
+      description:
+        'Allowed moves: pending_payment → processing | cancelled; processing → shipped | cancelled; shipped → out_for_delivery | delivered | cancelled; out_for_delivery → delivered | cancelled; delivered → returned. Cancelling needs `order:cancel`; the warehouse only ships and delivers. Cancelling and returning put the stock back. Audited.',
+      security: [{ bearerAuth: [] }],
+      parameters: [orderId],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('OrderStatusChange') } } },
+      responses: {
+        '200': json(ref('Order'), 'The order, with the new event'),
+        '400': errorResponse('Invalid body (`fields` says which)'),
+        '401': errorResponse('Missing, invalid or expired token'),
+        '403': errorResponse('Not staff with `order:update`, or this role may not make this move'),
+        '404': errorResponse('No such order'),
+        '422': errorResponse('STATE_NOT_ALLOWED: the order cannot make this move from its current status'),
+        '429': rateLimited,
+        '503': unavailable,
+      },
+    },
+  },
+  '/orders/{id}/cancel': {
+    post: {
+      operationId: 'cancelOrder',
+      tags: ['orders'],
+      summary: 'Cancel an order: its owner before it ships, or staff with `order:cancel`',
+      description: 'The stock goes back. The body is optional.',
+      security: [{ bearerAuth: [] }],
+      parameters: [orderId],
+      requestBody: { required: false, content: { 'application/json': { schema: ref('CancelOrder') } } },
+      responses: {
+        '200': json(ref('Order'), 'The cancelled order'),
+        '400': errorResponse('Invalid body'),
+        '401': errorResponse('Missing, invalid or expired token'),
+        '403': errorResponse('Staff who may read but not cancel orders'),
+        '404': errorResponse("No such order, or someone else's"),
+        '422': errorResponse('STATE_NOT_ALLOWED: already shipped (for the owner), delivered or cancelled'),
+        '429': rateLimited,
+        '503': unavailable,
+      },
+    },
+  },
+  '/payments/razorpay/order': {
+    post: {
+      operationId: 'startRazorpayPayment',
+      tags: ['payments'],
+      summary: 'Razorpay Checkout data for your order awaiting payment',
+      description: 'Creates the Razorpay order on the first call and reuses it afterwards (a retry after a failed attempt pays the same Razorpay order).',
+      security: [{ bearerAuth: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('RazorpayStart') } } },
+      responses: {
+        '200': json(ref('RazorpayCheckout'), 'What Checkout needs'),
+        '400': errorResponse('Invalid body, a cash-on-delivery order, or online payment not available on this store (choose cash on delivery)'),
+        '401': errorResponse('Missing, invalid or expired token'),
+        '404': errorResponse("No such order, or someone else's"),
+        '422': errorResponse('STATE_NOT_ALLOWED: already paid, or cancelled'),
+        '429': rateLimited,
+        '503': errorResponse('Razorpay could not be reached; try again or choose cash on delivery'),
+      },
+    },
+  },
+  '/payments/razorpay/verify': {
+    post: {
+      operationId: 'verifyRazorpayPayment',
+      tags: ['payments'],
+      summary: 'Confirm a payment with Checkout’s signed response',
+      description: 'The signature must be Razorpay’s and the Razorpay order this order’s; then the order is paid and moves to `processing`. Repeating it answers the paid order again.',
+      security: [{ bearerAuth: [] }],
+      requestBody: { required: true, content: { 'application/json': { schema: ref('RazorpayVerify') } } },
+      responses: {
+        '200': json(ref('Order'), 'The order, paid'),
+        '400': errorResponse('Invalid body, a signature that does not verify, or a Razorpay order that is not this order’s: nothing changed'),
+        '401': errorResponse('Missing, invalid or expired token'),
+        '404': errorResponse("No such order, or someone else's"),
+        '422': errorResponse('STATE_NOT_ALLOWED: the order was cancelled before the payment arrived (it will be refunded)'),
+        '429': rateLimited,
+      },
+    },
+  },
+  '/payments/razorpay/webhook': {
+    post: {
+      operationId: 'razorpayWebhook',
+      tags: ['payments'],
+      summary: 'Razorpay’s webhook (called by Razorpay, not by apps)',
+      description:
+        'No bearer token: the raw body must carry a valid `X-Razorpay-Signature` (HMAC-SHA256 with the webhook secret). Events are deduplicated by `X-Razorpay-Event-Id`. payment.captured and order.paid mark the order paid; payment.failed records the failed attempt (the order keeps waiting until it expires); other events are acknowledged.',
+      security: [],
+      parameters: [
+        { name: 'X-Razorpay-Signature', in: 'header', required: true, schema: { type: 'string' } },
+        { name: 'X-Razorpay-Event-Id', in: 'header', required: false, schema: { type: 'string' } },
+      ],
+      requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', description: 'A Razorpay event: `{ event, payload: { payment: { entity }, order?: { entity } }, … }`' } } } },
+      responses: {
+        '200': json(ref('RazorpayWebhookAck'), 'Accepted (also for a repeated delivery)'),
+        '400': errorResponse('Missing or invalid signature, or not a Razorpay event'),
+        '413': errorResponse('Body too large'),
+        '429': rateLimited,
+        '503': errorResponse('Webhooks are not configured on this store (no RAZORPAY_WEBHOOK_SECRET)'),
+      },
+    },
+  },
 }
 
 /** The whole document; `serverUrl` is the shop's public origin. */
@@ -198,7 +578,7 @@ export function buildOpenApiDocument({ serverUrl }: { serverUrl: string }) {
       description: 'JSON in and out. Prices are integer minor units (paise) with a currency code. Errors are `{ "error": { "code", "message", "fields"? } }`.',
     },
     servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
-    tags: [{ name: 'auth' }, { name: 'catalogue' }],
+    tags: [{ name: 'auth' }, { name: 'catalogue' }, { name: 'orders' }, { name: 'payments' }],
     paths,
     components: {
       schemas,

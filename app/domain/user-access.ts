@@ -9,7 +9,7 @@ import { PERMISSIONS, ROLES, type Permission } from './permissions.ts'
 export const ADMIN_MODULES = [
   { id: 'catalog', label: 'Catalogue', permission: 'product:update', path: '/admin/products' },
   { id: 'stock', label: 'Stock', permission: 'stock:update', path: '/admin/products?stock=low' },
-  { id: 'orders', label: 'Orders', permission: 'order:read', path: undefined },
+  { id: 'orders', label: 'Orders', permission: 'order:read', path: '/admin/orders' },
   { id: 'users', label: 'Users and roles', permission: 'user:read', path: '/admin/users' },
   { id: 'reports', label: 'Reports', permission: 'report:read', path: undefined },
   { id: 'jobs', label: 'Background jobs', permission: 'job:read', path: undefined },

@@ -1,10 +1,14 @@
 /** Every job the worker knows, by name. */
+import { expireUnpaidOrdersJob } from './expire-unpaid-orders.server.ts'
 import { housekeeping } from './housekeeping.server.ts'
 import type { JobDefinition } from './job.ts'
 
-export const jobs: JobDefinition[] = [housekeeping]
+export const jobs: JobDefinition[] = [housekeeping, expireUnpaidOrdersJob]
 
 export const jobsByName = new Map(jobs.map((j) => [j.name, j]))
 
 /** Jobs that run on a schedule (every `everyMs`), deduplicated across instances. */
-export const schedules: { job: JobDefinition; everyMs: number }[] = [{ job: housekeeping, everyMs: 60 * 60 * 1000 }]
+export const schedules: { job: JobDefinition; everyMs: number }[] = [
+  { job: housekeeping, everyMs: 60 * 60 * 1000 },
+  { job: expireUnpaidOrdersJob, everyMs: 60 * 1000 },
+]

@@ -9,6 +9,7 @@ export async function loader({ request }: Route.LoaderArgs) {
 
 const navItems = [
   { to: '/account', label: 'Profile', end: true },
+  { to: '/account/orders', label: 'Orders', end: false },
   { to: '/account/wishlist', label: 'Wishlist', end: false },
 ]
 

@@ -189,6 +189,12 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
               GST is 5% on items under {money(TAX_BAND_THRESHOLD)} and 12% on the rest. Shipping is free from {money(FREE_SHIPPING_FROM)}.
             </p>
             {!cart.ready ? <p className="text-sm text-amber-800">Some items need your attention before checkout.</p> : null}
+            {cart.ready ? (
+              // A guest is sent to sign in first; their cart joins their account there.
+              <Link to="/checkout" className="block rounded-md bg-brand-600 px-4 py-2 text-center font-medium text-white hover:bg-brand-700">
+                Check out
+              </Link>
+            ) : null}
           </section>
         </div>
       )}

@@ -49,6 +49,8 @@ export interface OrderWriteContext {
 const LOCK_TTL_MS = 5_000
 /** How long a buyer waits for a contended size before relying on the guarded decrement alone. */
 const LOCK_WAIT_MS = 4_000
+/** How long an order waits for a pooled connection to start its transaction (Prisma's default, 2 s, gives 500s under a rush). */
+const TX_MAX_WAIT_MS = 5_000
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
@@ -338,8 +340,22 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
   const orderId = uuidv7()
   let placed: { rows: DecrementedRow[]; view: OrderView }
   try {
-    placed = await withStockLocks(demand, () =>
-      db.$transaction(async (tx) => {
+    placed = await withStockLocks(demand, async () => {
+      // A size already short is refused before any transaction: in a rush for the last pieces
+      // most buyers lose, and each would otherwise hold the lock and a pooled connection for a
+      // doomed transaction (and the queue behind them would time out). Only a shortcut: the
+      // guarded decrement below still decides for everyone who gets past it.
+      const short = (await shortItems(db, demand, [])).filter((i) => i.name === null || i.available < i.requested)
+      if (short.length) {
+        // A repeat of a key whose own order took those pieces is a replay, not a refusal.
+        const prior = ctx.idempotencyKey
+          ? await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key: ctx.idempotencyKey } }, select: { requestHash: true, orderId: true } })
+          : null
+        if (prior && prior.requestHash !== hash) throw keyReused()
+        if (prior?.orderId) throw new IdempotentReplay(prior.orderId)
+        throw new OutOfStock(short)
+      }
+      return db.$transaction(async (tx) => {
         if (ctx.idempotencyKey && hash) {
           // A concurrent request with the same key waits here on the unique index until the
           // first one commits (then it replays that order) or rolls back (then it goes on).
@@ -358,8 +374,8 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
         const view = await writeOrder(tx, userId, orderId, input, rows)
         if (ctx.clearCart) await clearBoughtLines(tx, userId, demand)
         return { rows, view }
-      }),
-    )
+      }, { maxWait: TX_MAX_WAIT_MS })
+    })
   } catch (err) {
     if (err instanceof OutOfStock) throw outOfStockError(err.items)
     if (err instanceof IdempotentReplay) {
@@ -384,6 +400,15 @@ async function replay(userId: string, prior: { requestHash: string; orderId: str
   const order = prior.orderId ? await getOrderForCustomer(userId, prior.orderId) : null
   if (!order) throw new DomainError('CONFLICT', 'The order for this Idempotency-Key is still being placed. Try again in a moment.')
   return { order, created: false }
+}
+
+/**
+ * The order a key already placed for this user, if any. The web checkout asks first: once its
+ * order committed the cart is empty, so a resubmitted form could not rebuild the same input.
+ */
+export async function getOrderByIdempotencyKey(userId: string, key: string): Promise<OrderView | null> {
+  const prior = await getDb().idempotencyKey.findUnique({ where: { userId_key: { userId, key } }, select: { orderId: true } })
+  return prior?.orderId ? getOrderForCustomer(userId, prior.orderId) : null
 }
 
 /** One statement: decrement every size that has enough (active products only) and bump sold counts. */

@@ -5,6 +5,7 @@
 import type { z } from 'zod'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { apiError } from './auth.server.ts'
+import { getLogger } from './logger.server.ts'
 
 const MAX_JSON_BYTES = 64 * 1024
 
@@ -51,6 +52,8 @@ export function domainErrorResponse(err: DomainError): Response {
   const extra: Record<string, unknown> = {}
   const details = err.details ?? {}
   if (details.fields && typeof details.fields === 'object') extra.fields = details.fields
+  // The contract puts the short items inside `error`: { error: { code: "OUT_OF_STOCK", message, items } }.
+  if (err.code === 'OUT_OF_STOCK' && Array.isArray(details.items)) extra.items = details.items
   const retryAfter = typeof details.retryAfter === 'number' ? details.retryAfter : undefined
   if (retryAfter !== undefined) extra.retryAfter = retryAfter
   const res = apiError(STATUS_BY_CODE[err.code], err.code, err.message, extra)
@@ -58,15 +61,37 @@ export function domainErrorResponse(err: DomainError): Response {
   return res
 }
 
-/** Runs an API handler: thrown Responses are returned, DomainErrors mapped, anything else rethrown (500, logged). */
+/**
+ * The database could not take the request in time (every pooled connection busy, or a
+ * transaction not started within its wait): an overload to retry, not a bug. Nothing was
+ * written — the request never got a connection, or its transaction was rolled back.
+ */
+function isDatabaseBusy(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  const code = (err as { code?: unknown }).code
+  return code === 'P2024' || code === 'P2028' || /timeout exceeded when trying to connect/i.test(err.message)
+}
+
+/** Runs an API handler: thrown Responses are returned, DomainErrors mapped, an overloaded database → 503 with Retry-After, anything else rethrown (500, logged). */
 export async function handleApi(fn: () => Promise<Response>): Promise<Response> {
   try {
     return await fn()
   } catch (err) {
     if (err instanceof Response) return err
     if (err instanceof DomainError) return domainErrorResponse(err)
+    if (isDatabaseBusy(err)) {
+      getLogger().warn('database busy: answered 503', { error: err instanceof Error ? err.message : String(err) })
+      return domainErrorResponse(new DomainError('UNAVAILABLE', 'The shop is very busy right now. Please try again in a moment.', { retryAfter: 1 }))
+    }
     throw err
   }
+}
+
+/** handleApi for answers about one user (orders, profile): every response, errors included, is `Cache-Control: private, no-store`. */
+export async function handlePrivateApi(fn: () => Promise<Response>): Promise<Response> {
+  const res = await handleApi(fn)
+  res.headers.set('Cache-Control', 'private, no-store')
+  return res
 }
 
 export function methodNotAllowed(allow: string): Response {

@@ -82,6 +82,10 @@ export const EnvSchema = z
     RAZORPAY_KEY_ID: z.string().optional(),
     RAZORPAY_KEY_SECRET: z.string().optional(),
     RAZORPAY_WEBHOOK_SECRET: z.string().optional(),
+    // Razorpay's API origin; overridable so tests can point at a local fake.
+    RAZORPAY_API_BASE: urlWithProtocols(['http:', 'https:'], 'https://api.razorpay.com').transform((v) => v ?? 'https://api.razorpay.com'),
+    // An online-payment order still unpaid after this long is cancelled and its stock released.
+    PAYMENT_TIMEOUT_MINUTES: int(30, 1, 7 * 24 * 60),
     SHOP_NAME: z.string().default('Kirana Threads'),
     CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as INR').default('INR'),
     LOCALE: z.string().default('en-IN'),
@@ -105,6 +109,9 @@ export const EnvSchema = z
     }
     if (Boolean(env.GOOGLE_CLIENT_ID) !== Boolean(env.GOOGLE_CLIENT_SECRET)) {
       ctx.addIssue({ code: 'custom', path: ['GOOGLE_CLIENT_SECRET'], message: 'GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET go together' })
+    }
+    if (Boolean(env.RAZORPAY_KEY_ID) !== Boolean(env.RAZORPAY_KEY_SECRET)) {
+      ctx.addIssue({ code: 'custom', path: ['RAZORPAY_KEY_SECRET'], message: 'RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET go together' })
     }
     try {
       new Intl.DateTimeFormat('en', { timeZone: env.SHOP_TIMEZONE })

@@ -20,12 +20,19 @@ export interface RateLimitRule {
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}/`)
 
 /**
+ * Payment provider webhooks come from a few provider addresses and carry a signature that is
+ * checked before anything else (a forged one costs one HMAC), so per-client limits would only
+ * delay real payment confirmations.
+ */
+const SIGNED_WEBHOOKS = new Set(['/api/v1/payments/razorpay/webhook'])
+
+/**
  * The store's limits: the general API, and the tighter one for sign-in and payments.
  * A request may fall under both (e.g. `POST /api/v1/auth/otp/request`); each counts it.
  */
 export function rateLimitRules(env: Pick<Env, 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIMIT_API_MAX' | 'RATE_LIMIT_AUTH_MAX'>): RateLimitRule[] {
   return [
-    { name: 'api', max: env.RATE_LIMIT_API_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS, matches: (_m, p) => under(p, '/api/v1') },
+    { name: 'api', max: env.RATE_LIMIT_API_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS, matches: (_m, p) => under(p, '/api/v1') && !SIGNED_WEBHOOKS.has(p) },
     {
       name: 'auth',
       max: env.RATE_LIMIT_AUTH_MAX,
@@ -34,9 +41,8 @@ export function rateLimitRules(env: Pick<Env, 'RATE_LIMIT_WINDOW_MS' | 'RATE_LIM
         (m === 'POST' && under(p, '/login')) ||
         under(p, '/auth') || // Google sign-in redirect and callback
         (m === 'POST' && under(p, '/api/v1/auth')) ||
-        under(p, '/api/v1/payments') ||
-        p.startsWith('/checkout/payment') ||
-        under(p, '/webhooks'),
+        (under(p, '/api/v1/payments') && !SIGNED_WEBHOOKS.has(p)) ||
+        p.startsWith('/checkout/payment'),
     },
   ]
 }

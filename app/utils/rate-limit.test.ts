@@ -92,7 +92,7 @@ describe('rate limits', () => {
     expect(((await limited.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED')
   })
 
-  it.each(['/auth/google', '/api/v1/payments/razorpay/order', '/checkout/payment', '/checkout/payment/confirm', '/webhooks/razorpay'])(
+  it.each(['/auth/google', '/api/v1/payments/razorpay/order', '/api/v1/payments/razorpay/verify', '/checkout/payment', '/checkout/payment/0191f3b2-0000-7000-8000-000000000000'])(
     '%s falls under the auth and payment limit',
     async (path) => {
       const post = client()
@@ -100,6 +100,15 @@ describe('rate limits', () => {
       expect(res.headers.get('ratelimit-limit')).toBe('2')
     },
   )
+
+  it('leaves the signed payment webhook unlimited: a provider sends every delivery from a few addresses', async () => {
+    const post = client()
+    for (let i = 0; i < 8; i++) {
+      const res = await post('/api/v1/payments/razorpay/webhook', { method: 'POST' })
+      expect(res.status).toBe(200)
+      expect(res.headers.get('ratelimit-limit')).toBeNull()
+    }
+  })
 
   it('starts a fresh window after the reset', async () => {
     const post = client()

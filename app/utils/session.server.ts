@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { createCookie, createSessionStorage, redirect, type Session } from 'react-router'
+import type { CheckoutState } from '#app/domain/checkout.ts'
 import { mergeGuestCartAtSignIn } from './cart-cookie.server.ts'
 import { getRuntime } from './runtime.server.ts'
 
@@ -13,6 +14,8 @@ export interface SessionData {
   userId?: string
   /** where to go after the login flow (Google round trip) */
   redirectTo?: string
+  /** the shopper's checkout choices between steps (address, payment method; never prices) */
+  checkout?: CheckoutState
 }
 export interface SessionFlash {
   flash: { kind: 'success' | 'error'; message: string }

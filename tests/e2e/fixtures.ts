@@ -14,6 +14,8 @@ export interface ConsoleGuard {
    * on purpose (Chromium reports a 404 document as a console error).
    */
   allowNotFound(pathname: string): void
+  /** The same for another status a test provokes on purpose (409 out of stock, 422 …). */
+  allowStatus(pathname: string, status: number): void
 }
 
 interface StoreFixtures {
@@ -31,12 +33,13 @@ export const DEV_OTP_CODE = '123456'
 /** A price as the en-IN locale writes rupees: ₹999.00, ₹1,234.00, ₹1,23,456.00. */
 export const RUPEES = /^₹(?:\d{1,2},(?:\d{2},)*\d{3}|\d{1,3})\.\d{2}$/
 
-const NOT_FOUND = /^Failed to load resource: the server responded with a status of 404\b/
+const FAILED_LOAD = /^Failed to load resource: the server responded with a status of (\d{3})\b/
 
 export const test = base.extend<StoreFixtures & StoreOptions>({
   shopName: ['Kirana Threads', { option: true }],
   consoleGuard: [
     async ({ page }, use) => {
+      // "<status> <pathname>" pairs
       const allowed = new Set<string>()
       const seen: { text: string; url: string }[] = []
       page.on('console', (msg) => {
@@ -45,9 +48,10 @@ export const test = base.extend<StoreFixtures & StoreOptions>({
       page.on('pageerror', (err) => seen.push({ text: `uncaught exception: ${err.message}`, url: page.url() }))
       const guard: ConsoleGuard = {
         get errors() {
-          return seen.filter((e) => !(NOT_FOUND.test(e.text) && allowed.has(pathOf(e.url)))).map((e) => `${e.text} (${e.url})`)
+          return seen.filter((e) => !allowed.has(`${FAILED_LOAD.exec(e.text)?.[1]} ${pathOf(e.url)}`)).map((e) => `${e.text} (${e.url})`)
         },
-        allowNotFound: (pathname) => void allowed.add(pathname),
+        allowNotFound: (pathname) => void allowed.add(`404 ${pathname}`),
+        allowStatus: (pathname, status) => void allowed.add(`${status} ${pathname}`),
       }
       await use(guard)
       expect(guard.errors, 'the page logged errors to the console').toEqual([])

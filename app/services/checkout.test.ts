@@ -1,0 +1,156 @@
+// The web checkout and the address book against a real PostgreSQL database: an order from the
+// cart exactly once per form token, nothing taken when an item is short, addresses per owner.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_SAVED_ADDRESSES } from '#app/domain/checkout.ts'
+import { DomainError } from '#app/domain/errors.ts'
+import { getDb } from '#app/utils/db.server.ts'
+import { parseEnv } from '#app/utils/env.server.ts'
+import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
+import { migrateDeploy } from '#prisma/engine/index.ts'
+import { createProduct, createUser } from '../../tests/fixtures/shop.ts'
+import { createTestDatabase } from '../../tests/integration/helpers.ts'
+import { deleteAddress, getAddress, listAddresses, saveAddress } from './addresses.server.ts'
+import { addToCart, getCart } from './cart.server.ts'
+import { findCheckoutOrder, placeCheckoutOrder, reviewCheckout } from './checkout.server.ts'
+
+let drop: () => Promise<void> = async () => undefined
+
+beforeAll(async () => {
+  const db = await createTestDatabase('it_checkout')
+  drop = db.drop
+  await migrateDeploy(db.url)
+  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: 'test-session-secret' }), { url: db.url, mode: 'external', poolMax: 10 })
+})
+
+afterAll(async () => {
+  await closeRuntime().catch(() => undefined)
+  await drop()
+})
+
+const address = { name: 'Asha Rao', line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN', phone: '+919876543210' }
+const ctx = { currency: 'INR' }
+
+async function rejection(p: Promise<unknown>): Promise<DomainError> {
+  const err: unknown = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(DomainError)
+  return err as DomainError
+}
+
+async function stockOf(productId: string, size = 'M'): Promise<number> {
+  const row = await getDb().productSize.findUnique({ where: { productId_size: { productId, size } }, select: { stock: true } })
+  return row?.stock ?? -1
+}
+
+describe('placing the order from the cart', () => {
+  it('buys what is in the cart at server prices, empties the cart, and a repeated token returns the same order', async () => {
+    const user = await createUser()
+    const p = await createProduct({ price: 59_900, sizes: { M: 5 } })
+    await addToCart({ userId: user.id }, { productId: p.id, size: 'M', quantity: 2 })
+    const review = await reviewCheckout(user.id, 'INR')
+    expect(review.problems).toEqual([])
+
+    const token = 'tok-aaaaaaaaaaaa'
+    const first = await placeCheckoutOrder(user.id, { address, paymentMethod: 'cod', token }, ctx)
+    expect(first.created).toBe(true)
+    expect(first.order.totalPrice).toBe(review.cart.totals.totalPrice)
+    expect(first.order.items).toEqual([expect.objectContaining({ productId: p.id, size: 'M', quantity: 2, price: 59_900 })])
+    expect((await getCart({ userId: user.id })).lines).toEqual([])
+    expect(await stockOf(p.id)).toBe(3)
+
+    // The cart is empty now; the same form still leads to the same order.
+    const again = await placeCheckoutOrder(user.id, { address, paymentMethod: 'cod', token }, ctx)
+    expect(again).toEqual({ order: first.order, created: false })
+    expect((await findCheckoutOrder(user.id, token))?.id).toBe(first.order.id)
+    expect(await findCheckoutOrder(user.id, 'tok-unknown-123')).toBeNull()
+    expect(await stockOf(p.id)).toBe(3)
+  })
+
+  it('places one order when the same form is submitted twice at once', async () => {
+    const user = await createUser()
+    const p = await createProduct({ sizes: { M: 5 } })
+    await addToCart({ userId: user.id }, { productId: p.id, size: 'M', quantity: 1 })
+    const token = 'tok-bbbbbbbbbbbb'
+    const results = await Promise.all([0, 1, 2].map(() => placeCheckoutOrder(user.id, { address, paymentMethod: 'cod', token }, ctx)))
+    expect(new Set(results.map((r) => r.order.id)).size).toBe(1)
+    expect(results.filter((r) => r.created)).toHaveLength(1)
+    expect(await getDb().order.count({ where: { userId: user.id } })).toBe(1)
+    expect(await stockOf(p.id)).toBe(4)
+  })
+
+  it('with an item short changes nothing and names it with how many are left', async () => {
+    const user = await createUser()
+    const ok = await createProduct({ sizes: { M: 5 } })
+    const short = await createProduct({ sizes: { M: 3 } })
+    await addToCart({ userId: user.id }, { productId: ok.id, size: 'M', quantity: 1 })
+    await addToCart({ userId: user.id }, { productId: short.id, size: 'M', quantity: 3 })
+    // Someone else buys one meanwhile.
+    await getDb().productSize.update({ where: { productId_size: { productId: short.id, size: 'M' } }, data: { stock: 2 } })
+    const review = await reviewCheckout(user.id, 'INR')
+    expect(review.problems).toEqual([expect.objectContaining({ productId: short.id, requested: 3, available: 2 })])
+
+    const err = await rejection(placeCheckoutOrder(user.id, { address, paymentMethod: 'cod', token: 'tok-cccccccccccc' }, ctx))
+    expect(err.code).toBe('OUT_OF_STOCK')
+    expect(err.details?.items).toEqual([expect.objectContaining({ productId: short.id, size: 'M', requested: 3, available: 2, name: expect.any(String) })])
+    expect(await stockOf(ok.id)).toBe(5)
+    expect(await stockOf(short.id)).toBe(2)
+    expect((await getCart({ userId: user.id })).lines).toHaveLength(2)
+    expect(await getDb().order.count({ where: { userId: user.id } })).toBe(0)
+  })
+
+  it('names a product that stopped being sold from the cart', async () => {
+    const user = await createUser()
+    const p = await createProduct({ sizes: { M: 5 } })
+    await addToCart({ userId: user.id }, { productId: p.id, size: 'M', quantity: 1 })
+    await getDb().product.update({ where: { id: p.id }, data: { status: 'archived' } })
+    const err = await rejection(placeCheckoutOrder(user.id, { address, paymentMethod: 'cod', token: 'tok-dddddddddddd' }, ctx))
+    expect(err.code).toBe('OUT_OF_STOCK')
+    expect(err.details?.items).toEqual([expect.objectContaining({ productId: p.id, available: 0, name: expect.any(String) })])
+  })
+
+  it('refuses an empty cart and a malformed token', async () => {
+    const user = await createUser()
+    expect((await rejection(placeCheckoutOrder(user.id, { address, paymentMethod: 'cod', token: 'tok-eeeeeeeeeeee' }, ctx))).message).toBe('Your cart is empty.')
+    expect((await rejection(placeCheckoutOrder(user.id, { address, paymentMethod: 'cod', token: 'short' }, ctx))).code).toBe('VALIDATION')
+  })
+
+  it('refuses Razorpay while online payment is not configured, taking nothing', async () => {
+    const user = await createUser()
+    const p = await createProduct({ sizes: { M: 5 } })
+    await addToCart({ userId: user.id }, { productId: p.id, size: 'M', quantity: 1 })
+    const err = await rejection(placeCheckoutOrder(user.id, { address, paymentMethod: 'razorpay', token: 'tok-ffffffffffff' }, ctx))
+    expect(err.code).toBe('VALIDATION')
+    expect(await stockOf(p.id)).toBe(5)
+    expect((await getCart({ userId: user.id })).lines).toHaveLength(1)
+  })
+})
+
+describe('address book', () => {
+  it('saves, deduplicates, keeps one default, and deletes only the owner’s addresses', async () => {
+    const user = await createUser()
+    const other = await createUser()
+    const home = await saveAddress(user.id, address)
+    expect(home).toMatchObject({ ...address, isDefault: true })
+    // The same address again (spelled with other case and spacing) is not a second entry.
+    const same = await saveAddress(user.id, { ...address, city: ' bengaluru ', phone: '98765 43210' })
+    expect(same.id).toBe(home.id)
+    const office = await saveAddress(user.id, { ...address, line1: '4 Residency Road', line2: 'Office, 3rd floor' }, { makeDefault: true })
+    expect((await listAddresses(user.id)).map((a) => [a.id, a.isDefault])).toEqual([
+      [office.id, true],
+      [home.id, false],
+    ])
+    expect(await getAddress(other.id, home.id)).toBeNull()
+    expect(await deleteAddress(other.id, home.id)).toEqual({ deleted: false })
+    expect(await deleteAddress(user.id, office.id)).toEqual({ deleted: true })
+    expect(await listAddresses(user.id)).toEqual([expect.objectContaining({ id: home.id, isDefault: true })])
+  })
+
+  it('validates and caps the book', async () => {
+    const user = await createUser()
+    expect((await rejection(saveAddress(user.id, { ...address, postalCode: '!' }))).code).toBe('VALIDATION')
+    for (let i = 0; i < MAX_SAVED_ADDRESSES; i++) await saveAddress(user.id, { ...address, line1: `${i + 1} Long Street` })
+    expect((await rejection(saveAddress(user.id, { ...address, line1: 'One too many' }))).code).toBe('CONFLICT')
+  })
+})
