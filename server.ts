@@ -44,6 +44,8 @@ function requestLogger(req: Request, res: Response, next: NextFunction) {
   const incoming = req.get('x-request-id')
   const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID()
   res.locals.requestId = requestId
+  // Routes read it from the request (audit entries, logs), so a generated id goes there too.
+  req.headers['x-request-id'] = requestId
   res.setHeader('X-Request-Id', requestId)
   res.on('finish', () => {
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6

@@ -517,8 +517,6 @@ interface TransitionOptions extends OrderWriteContext {
   /** null for the system (payment expiry, webhooks) */
   actorId: string | null
   note?: string
-  /** marks the order paid in the same transaction */
-  paid?: { providerPaymentId?: string | null }
   /** checked against the locked current status; throw to refuse */
   guard?: (current: { status: OrderStatus; userId: string; paymentMethod: PaymentMethod; isPaid: boolean }) => void
   audit?: boolean
@@ -543,18 +541,8 @@ async function transition(orderId: string, to: OrderStatus, opts: TransitionOpti
         { from: cur.status, to },
       )
     }
-    const paidNow = opts.paid && !cur.isPaid
-    await tx.order.update({
-      where: { id: orderId },
-      data: { status: to, ...(paidNow ? { isPaid: true, paidAt: new Date() } : {}) },
-    })
-    await tx.orderEvent.create({ data: { orderId, status: to, actorId: opts.actorId, note: opts.note || null } })
-    if (paidNow) {
-      await tx.payment.updateMany({
-        where: { orderId },
-        data: { status: 'captured', ...(opts.paid?.providerPaymentId ? { providerPaymentId: opts.paid.providerPaymentId } : {}) },
-      })
-    }
+    await tx.order.update({ where: { id: orderId }, data: { status: to }, select: { id: true } })
+    await tx.orderEvent.create({ data: { orderId, status: to, actorId: opts.actorId, note: opts.note || null }, select: { id: true } })
     // An online payment that never came is closed when the order is cancelled.
     if (to === 'cancelled' && !cur.isPaid) await tx.payment.updateMany({ where: { orderId, status: { in: ['created', 'authorized'] } }, data: { status: 'failed' } })
     const restocked = restock ? await returnStock(tx, orderId) : []
@@ -565,7 +553,7 @@ async function transition(orderId: string, to: OrderStatus, opts: TransitionOpti
         entityType: 'order',
         entityId: orderId,
         before: { status: cur.status, isPaid: cur.isPaid },
-        after: { status: to, isPaid: cur.isPaid || Boolean(paidNow), ...(opts.note ? { note: opts.note } : {}) },
+        after: { status: to, isPaid: cur.isPaid, ...(opts.note ? { note: opts.note } : {}) },
         requestId: opts.requestId ?? null,
       })
     }
@@ -628,39 +616,33 @@ export async function cancelByCustomer(userId: string, orderId: string, opts: Or
 }
 
 /**
- * Records a payment as received. An order awaiting online payment moves to processing;
- * any other (cash on delivery collected, say) is only marked paid, with an event.
- * Idempotent: an order already paid is returned unchanged.
+ * Records a payment as received, in one transaction on the locked order row. An order
+ * awaiting online payment moves to processing; any other (cash on delivery collected, say)
+ * is only marked paid, with an event. Idempotent and safe to race (a webhook and the
+ * shopper's return): an order already paid is returned unchanged.
  */
 export async function markPaid(orderId: string, opts: OrderWriteContext & { actorId: string | null; providerPaymentId?: string | null; note?: string }): Promise<OrderView> {
-  const current = await getOrder(orderId)
-  if (!current) throw new DomainError('NOT_FOUND', 'Order not found.')
-  if (current.isPaid) return current
-  if (current.status === 'pending_payment') {
-    return transition(orderId, 'processing', {
-      actorId: opts.actorId,
-      note: opts.note ?? 'Payment received',
-      requestId: opts.requestId,
-      paid: { providerPaymentId: opts.providerPaymentId },
-      audit: Boolean(opts.actorId),
-    })
-  }
-  if (current.status === 'cancelled' || current.status === 'returned') {
-    throw new DomainError('STATE_NOT_ALLOWED', `This order is ${STATUS_LABELS[current.status].toLowerCase()}; a payment cannot be recorded on it.`)
-  }
+  if (!UUID.test(orderId)) throw new DomainError('NOT_FOUND', 'Order not found.')
   await getDb().$transaction(async (tx) => {
-    const { count } = await tx.order.updateMany({ where: { id: orderId, isPaid: false }, data: { isPaid: true, paidAt: new Date() } })
-    if (count === 0) return
+    const [cur] = await tx.$queryRaw<{ status: OrderStatus; isPaid: boolean }[]>`
+      SELECT status::text AS status, is_paid AS "isPaid" FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`
+    if (!cur) throw new DomainError('NOT_FOUND', 'Order not found.')
+    if (cur.isPaid) return
+    if (RESTOCKING_STATUSES.includes(cur.status)) {
+      throw new DomainError('STATE_NOT_ALLOWED', `This order is ${STATUS_LABELS[cur.status].toLowerCase()}; a payment cannot be recorded on it.`, { from: cur.status })
+    }
+    const status: OrderStatus = cur.status === 'pending_payment' ? 'processing' : cur.status
+    await tx.order.update({ where: { id: orderId }, data: { status, isPaid: true, paidAt: new Date() }, select: { id: true } })
     await tx.payment.updateMany({ where: { orderId }, data: { status: 'captured', ...(opts.providerPaymentId ? { providerPaymentId: opts.providerPaymentId } : {}) } })
-    await tx.orderEvent.create({ data: { orderId, status: current.status, actorId: opts.actorId, note: opts.note ?? 'Payment received' } })
+    await tx.orderEvent.create({ data: { orderId, status, actorId: opts.actorId, note: opts.note ?? 'Payment received' }, select: { id: true } })
     if (opts.actorId) {
       await recordAudit(tx, {
         actorId: opts.actorId,
         action: 'order:payment',
         entityType: 'order',
         entityId: orderId,
-        before: { isPaid: false },
-        after: { isPaid: true },
+        before: { status: cur.status, isPaid: false },
+        after: { status, isPaid: true },
         requestId: opts.requestId ?? null,
       })
     }

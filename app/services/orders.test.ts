@@ -193,6 +193,19 @@ describe('the order life', () => {
     expect(expired).toMatchObject({ status: 'cancelled', payment: { status: 'failed' } })
   })
 
+  it('records a payment once when the webhook and the shopper’s return race; never on a cancelled order', async () => {
+    const user = await createUser()
+    const p = await createProduct({ sizes: { M: 4 } })
+    const { order: o } = await placeOrder(user.id, order([{ productId: p.id, size: 'M', quantity: 1 }], 'razorpay'))
+    const results = await Promise.all(Array.from({ length: 5 }, () => markPaid(o.id, { actorId: null, providerPaymentId: 'pay_RACE1' })))
+    for (const r of results) expect(r).toMatchObject({ status: 'processing', isPaid: true })
+    expect(await getDb().orderEvent.count({ where: { orderId: o.id } })).toBe(2)
+    const { order: gone } = await placeOrder(user.id, order([{ productId: p.id, size: 'M', quantity: 1 }], 'razorpay'))
+    await cancelByCustomer(user.id, gone.id)
+    expect((await rejection(markPaid(gone.id, { actorId: null }))).code).toBe('STATE_NOT_ALLOWED')
+    expect(await getOrderForCustomer(user.id, gone.id)).toMatchObject({ isPaid: false, status: 'cancelled' })
+  })
+
   it('lists the shopper’s own orders and finds orders for staff by number and phone', async () => {
     const user = await createUser()
     const p = await createProduct({ sizes: { M: 9 } })

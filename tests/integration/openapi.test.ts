@@ -70,7 +70,8 @@ afterAll(async () => {
 })
 
 // ─── a JSON Schema subset: type, required, properties, additionalProperties, items, enum,
-// const, minimum/maximum, minLength/maxLength, pattern, format (uuid, date-time), $ref ───
+// const, minimum/maximum, minLength/maxLength, pattern, format (uuid, date-time), $ref,
+// minItems/maxItems, anyOf, oneOf ───
 
 function resolve(schema: Schema): Schema {
   const ref = schema.$ref
@@ -112,6 +113,15 @@ function validate(value: unknown, raw: Schema, at = '$'): string[] {
     if (schema.format === 'date-time' && (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value))) errors.push(`${at}: not a date-time`)
   }
   if (Array.isArray(value) && schema.items) value.forEach((item, i) => errors.push(...validate(item, schema.items as Schema, `${at}[${i}]`)))
+  if (Array.isArray(value)) {
+    if (typeof schema.minItems === 'number' && value.length < schema.minItems) errors.push(`${at}: fewer than ${schema.minItems} items`)
+    if (typeof schema.maxItems === 'number' && value.length > schema.maxItems) errors.push(`${at}: more than ${schema.maxItems} items`)
+  }
+  if (Array.isArray(schema.anyOf) && !(schema.anyOf as Schema[]).some((s) => validate(value, s, at).length === 0)) errors.push(`${at}: matches none of anyOf`)
+  if (Array.isArray(schema.oneOf)) {
+    const matches = (schema.oneOf as Schema[]).filter((s) => validate(value, s, at).length === 0).length
+    if (matches !== 1) errors.push(`${at}: matches ${matches} of oneOf, not exactly 1`)
+  }
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>
     for (const key of (schema.required as string[] | undefined) ?? []) if (!(key in obj)) errors.push(`${at}: missing required "${key}"`)
@@ -126,7 +136,7 @@ function validate(value: unknown, raw: Schema, at = '$'): string[] {
 }
 
 /** Calls the API and checks the answer against the document: the status must be documented and the body valid. */
-async function call(method: 'get' | 'post', docPath: string, url: string, init: RequestInit = {}) {
+async function call(method: 'get' | 'post' | 'put', docPath: string, url: string, init: RequestInit = {}) {
   const op = doc.paths[docPath]?.[method]
   if (!op) throw new Error(`${method.toUpperCase()} ${docPath} is not in the document`)
   const res = await fetch(`${server.url}/api/v1${url}`, { method: method.toUpperCase(), ...init })
@@ -149,7 +159,9 @@ describe('the document', () => {
   it('is OpenAPI 3.1 with bearer auth, the error shape and every $ref resolvable', () => {
     expect(doc.openapi).toBe('3.1.0')
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' })
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/products', '/products/{idOrSlug}', '/auth/otp/request', '/auth/otp/verify', '/me']))
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/products', '/products/{idOrSlug}', '/auth/otp/request', '/auth/otp/verify', '/me', '/orders', '/orders/{id}', '/orders/{id}/status', '/orders/{id}/cancel']),
+    )
     const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? []
     expect(refs.length).toBeGreaterThan(5)
     for (const r of refs) expect(() => resolve({ $ref: r.slice(8, -1) })).not.toThrow()
@@ -159,6 +171,10 @@ describe('the document', () => {
     expect(validate({ items: [], page: 1, limit: 20 }, { $ref: '#/components/schemas/ProductPage' })).toEqual(['$: missing required "total"'])
     expect(validate({ error: { code: 1, message: 'x' } }, { $ref: '#/components/schemas/Error' })).toEqual(['$.error.code: expected string, got integer'])
     expect(validate({ ok: false }, { $ref: '#/components/schemas/Ok' })).toHaveLength(1)
+    const conflict409 = doc.paths['/orders']!.post!.responses['409']!.content!['application/json']!.schema
+    expect(validate({ error: { code: 'OUT_OF_STOCK', message: 'x' } }, conflict409)).not.toEqual([])
+    expect(validate({ error: { code: 'OUT_OF_STOCK', message: 'x', items: [{ productId: 'p', size: 'M', requested: 1, available: 0 }] } }, conflict409)).not.toEqual([])
+    expect(validate({ error: { code: 'CONFLICT', message: 'x' } }, conflict409)).toEqual([])
   })
 })
 
@@ -235,6 +251,71 @@ describe('auth', () => {
     expect(anonymous.status).toBe(401)
     const forged = await call('get', '/me', '/me', { headers: { Authorization: 'Bearer not.a.token' } })
     expect(forged.status).toBe(401)
+  })
+})
+
+describe('orders', () => {
+  async function login(phone: string): Promise<{ token: string; id: string }> {
+    expect((await call('post', '/auth/otp/request', '/auth/otp/request', postJson({ phone }))).status).toBe(202)
+    const { body } = await call('post', '/auth/otp/verify', '/auth/otp/verify', postJson({ phone, code: CODE }))
+    return { token: body.token as string, id: (body.user as { id: string }).id }
+  }
+  const bearer = (token: string, extra: Record<string, string> = {}) => ({ Authorization: `Bearer ${token}`, ...extra })
+  const address = { name: 'Meera Iyer', line1: '7 Marine Drive', city: 'Mumbai', state: 'Maharashtra', postalCode: '400002', country: 'IN', phone: '+919820012345' }
+
+  it('place, replay, list, read, move on and cancel: every answer as documented', async () => {
+    // The seeded shopper (with seeded order history) and seeded staff, as in the README.
+    const shopper = await login('+919000000101')
+    const admin = await login('+919000000001')
+    const warehouse = await login('+919000000003')
+    const stranger = await login('+919812300077')
+
+    const list = await call('get', '/products', '/products?size=M&limit=1')
+    const product = (list.body.items as { id: string }[])[0]!
+    const order = { items: [{ productId: product.id, size: 'M', quantity: 1 }], shippingAddress: address, paymentMethod: 'cod' }
+    const key = `openapi-${randomBytes(6).toString('hex')}`
+
+    const placed = await call('post', '/orders', '/orders', { ...postJson(order), headers: bearer(shopper.token, { 'Content-Type': 'application/json', 'Idempotency-Key': key }) })
+    expect(placed.status).toBe(201)
+    const id = placed.body.id as string
+    const replayed = await call('post', '/orders', '/orders', { ...postJson(order), headers: bearer(shopper.token, { 'Content-Type': 'application/json', 'Idempotency-Key': key }) })
+    expect(replayed).toMatchObject({ status: 201, body: { id } })
+    const reused = await call('post', '/orders', '/orders', {
+      ...postJson({ ...order, items: [{ productId: product.id, size: 'M', quantity: 2 }] }),
+      headers: bearer(shopper.token, { 'Content-Type': 'application/json', 'Idempotency-Key': key }),
+    })
+    expect(reused).toMatchObject({ status: 409, body: { error: { code: 'CONFLICT' } } })
+    const short = await call('post', '/orders', '/orders', { ...postJson({ ...order, items: [{ productId: product.id, size: 'NO-SUCH', quantity: 1 }] }), headers: bearer(shopper.token, { 'Content-Type': 'application/json' }) })
+    expect(short).toMatchObject({ status: 409, body: { error: { code: 'OUT_OF_STOCK', items: [{ productId: product.id, size: 'NO-SUCH', requested: 1, available: 0 }] } } })
+    expect((await call('post', '/orders', '/orders', { ...postJson({ ...order, items: [] }), headers: bearer(shopper.token, { 'Content-Type': 'application/json' }) })).status).toBe(400)
+    expect((await call('post', '/orders', '/orders', { ...postJson(order), headers: bearer(shopper.token, { 'Content-Type': 'application/json', 'Idempotency-Key': 'short' }) })).status).toBe(400)
+    expect((await call('post', '/orders', '/orders', postJson(order))).status).toBe(401)
+
+    // The list holds seeded orders of every kind as well as the new one: all of them valid.
+    const mine = await call('get', '/orders', '/orders?limit=100', { headers: bearer(shopper.token) })
+    expect(mine.status).toBe(200)
+    expect((mine.body.items as { id: string }[])[0]?.id).toBe(id)
+    expect((await call('get', '/orders', '/orders?limit=0', { headers: bearer(shopper.token) })).status).toBe(400)
+    expect((await call('get', '/orders', '/orders')).status).toBe(401)
+
+    expect((await call('get', '/orders/{id}', `/orders/${id}`, { headers: bearer(shopper.token) })).status).toBe(200)
+    expect((await call('get', '/orders/{id}', `/orders/${id}`, { headers: bearer(stranger.token) })).status).toBe(404)
+
+    const shipped = await call('put', '/orders/{id}/status', `/orders/${id}/status`, { ...postJson({ status: 'shipped', note: 'AWB 42' }), headers: bearer(admin.token, { 'Content-Type': 'application/json' }) })
+    expect(shipped).toMatchObject({ status: 200, body: { status: 'shipped' } })
+    const backwards = await call('put', '/orders/{id}/status', `/orders/${id}/status`, { ...postJson({ status: 'processing' }), headers: bearer(admin.token, { 'Content-Type': 'application/json' }) })
+    expect(backwards).toMatchObject({ status: 422, body: { error: { code: 'STATE_NOT_ALLOWED' } } })
+    const notWarehouse = await call('put', '/orders/{id}/status', `/orders/${id}/status`, { ...postJson({ status: 'cancelled' }), headers: bearer(warehouse.token, { 'Content-Type': 'application/json' }) })
+    expect(notWarehouse.status).toBe(403)
+    expect((await call('put', '/orders/{id}/status', `/orders/${id}/status`, { ...postJson({ status: 'gone' }), headers: bearer(admin.token, { 'Content-Type': 'application/json' }) })).status).toBe(400)
+    expect((await call('put', '/orders/{id}/status', `/orders/${id}/status`, { ...postJson({ status: 'delivered' }), headers: bearer(shopper.token, { 'Content-Type': 'application/json' }) })).status).toBe(403)
+
+    const tooLate = await call('post', '/orders/{id}/cancel', `/orders/${id}/cancel`, { headers: bearer(shopper.token) })
+    expect(tooLate).toMatchObject({ status: 422, body: { error: { code: 'STATE_NOT_ALLOWED' } } })
+    expect((await call('post', '/orders/{id}/cancel', `/orders/${id}/cancel`, { headers: bearer(warehouse.token) })).status).toBe(403)
+    expect((await call('post', '/orders/{id}/cancel', `/orders/${id}/cancel`, { headers: bearer(stranger.token) })).status).toBe(404)
+    const cancelled = await call('post', '/orders/{id}/cancel', `/orders/${id}/cancel`, { ...postJson({ reason: 'customer called' }), headers: bearer(admin.token, { 'Content-Type': 'application/json' }) })
+    expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled' } })
   })
 })
 
