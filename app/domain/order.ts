@@ -74,7 +74,7 @@ export interface OrderEventView {
   status: OrderStatus
   at: string
   note?: string
-  /** the staff member who made the change; null when the customer or the system did (the note says which) */
+  /** who made the change (staff views only; always null in what the shopper sees); null also for the system */
   actor: { id: string; name: string; role: string } | null
 }
 

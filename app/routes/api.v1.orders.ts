@@ -38,7 +38,8 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 /**
- * POST /api/v1/orders `{ items, shippingAddress, paymentMethod }` → 201 `Order`. Prices come
+ * POST /api/v1/orders `{ items, shippingAddress, paymentMethod }` → 201 `Order`. The bought
+ * sizes leave the user's server-side cart (shared with the web shop) in the same transaction. Prices come
  * from the catalogue, never from the client. With `Idempotency-Key`, a repeat (or a parallel
  * duplicate) answers 201 with the first order and `Idempotent-Replayed: true`; the same key
  * with a different body → 409 CONFLICT. Not enough stock → 409 OUT_OF_STOCK with `error.items`.
@@ -56,7 +57,7 @@ export async function action({ request }: Route.ActionArgs) {
     }
     const input = await parseJsonBody(request, PlaceOrderSchema)
     assertPaymentMethodAvailable(input.paymentMethod)
-    const { order, created } = await placeOrder(user.id, input, { idempotencyKey, requestId: request.headers.get('X-Request-Id') })
+    const { order, created } = await placeOrder(user.id, input, { idempotencyKey, clearCart: true, requestId: request.headers.get('X-Request-Id') })
     const headers: Record<string, string> = { Location: `/api/v1/orders/${order.id}` }
     if (!created) headers['Idempotent-Replayed'] = 'true'
     // A Razorpay order also carries what Checkout needs (null: ask POST /api/v1/payments/razorpay/order later).

@@ -112,17 +112,22 @@ function toView(o: OrderRow): OrderView {
     isPaid: o.isPaid,
     paidAt: o.paidAt?.toISOString() ?? null,
     shippingAddress: o.shippingAddress as unknown as ShippingAddress,
-    events: o.events.map((e) => ({ status: e.status, at: e.at.toISOString(), ...(e.note ? { note: e.note } : {}), actor: e.actor && e.actor.id !== o.userId ? e.actor : null })),
+    events: o.events.map((e) => ({ status: e.status, at: e.at.toISOString(), ...(e.note ? { note: e.note } : {}), actor: e.actor })),
     payment: o.payments[0] ?? null,
     createdAt: o.createdAt.toISOString(),
   }
 }
 
-/** The order if it belongs to `userId` (null for anyone else's, so its existence is not revealed). */
+/**
+ * The order if it belongs to `userId` (null for anyone else's, so its existence is not
+ * revealed). Staff names stay internal: the shopper sees what happened and when, not who.
+ */
 export async function getOrderForCustomer(userId: string, orderId: string): Promise<OrderView | null> {
   if (!UUID.test(orderId)) return null
   const row = await getDb().order.findFirst({ where: { id: orderId, userId }, select: orderSelect })
-  return row ? toView(row) : null
+  if (!row) return null
+  const view = toView(row)
+  return { ...view, events: view.events.map((e) => ({ ...e, actor: null })) }
 }
 
 /** Any order (staff with `order:read`; the caller checks). */
@@ -139,14 +144,18 @@ export interface Page<T> {
   total: number
 }
 
-/** The shopper's own orders, newest first. */
+/** The shopper's own orders, newest first (staff names left out, as in getOrderForCustomer). */
 export async function listCustomerOrders(userId: string, { page, limit }: { page: number; limit: number }): Promise<Page<OrderView>> {
   const db = getDb()
   const [rows, total] = await Promise.all([
     db.order.findMany({ where: { userId }, select: orderSelect, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (page - 1) * limit, take: limit }),
     db.order.count({ where: { userId } }),
   ])
-  return { items: rows.map(toView), page, limit, total }
+  const items = rows.map((row) => {
+    const view = toView(row)
+    return { ...view, events: view.events.map((e) => ({ ...e, actor: null })) }
+  })
+  return { items, page, limit, total }
 }
 
 export interface StaffOrderFilter {
