@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import net from 'node:net'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 
 export const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
@@ -83,4 +84,17 @@ export async function waitForStatus(url: string, accept: (status: number) => boo
     await new Promise((r) => setTimeout(r, 250))
   }
   throw new Error(`${url} did not reach the expected status in ${timeoutMs} ms (last: ${last})`)
+}
+
+/** Deletes every key under `prefix` (a test's own namespace); a Redis that is down is ignored. */
+export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 })
+  await redis
+    .connect()
+    .then(async () => {
+      const keys = await redis.keys(`${prefix}*`)
+      if (keys.length) await redis.del(...keys)
+    })
+    .catch(() => undefined)
+  redis.disconnect()
 }

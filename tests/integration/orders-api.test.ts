@@ -5,10 +5,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer } from './helpers.ts'
+import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys } from './helpers.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `test:orders-api:${randomBytes(4).toString('hex')}:`
@@ -209,15 +208,7 @@ afterAll(async () => {
     expect(apiServerErrors(server.output())).toEqual([])
     await server.stop('SIGKILL')
   }
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  await redis
-    .connect()
-    .then(async () => {
-      const keys = await redis.keys(`${PREFIX}*`)
-      if (keys.length) await redis.del(...keys)
-    })
-    .catch(() => undefined)
-  redis.disconnect()
+  await deleteRedisKeys(REDIS_URL, PREFIX)
   for (const c of cleanups) await Promise.resolve(c()).catch(() => undefined)
 })
 

@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { getDb } from '#app/utils/db.server.ts'
 import { parseEnv } from '#app/utils/env.server.ts'
@@ -14,7 +13,7 @@ import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
 import { migrateDeploy } from '#prisma/engine/index.ts'
 import { createProduct } from '../fixtures/shop.ts'
 import { startFakeRazorpay, type FakeRazorpay } from '../mocks/razorpay.ts'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer } from './helpers.ts'
+import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys } from './helpers.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `test:payments:${randomBytes(4).toString('hex')}:`
@@ -149,15 +148,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop('SIGKILL')
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
-  await redis
-    .connect()
-    .then(async () => {
-      const keys = await redis.keys(`${PREFIX}*`)
-      if (keys.length) await redis.del(...keys)
-    })
-    .catch(() => undefined)
-  redis.disconnect()
+  await deleteRedisKeys(REDIS_URL, PREFIX)
   for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined)
 })
 

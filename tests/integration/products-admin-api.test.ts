@@ -7,13 +7,12 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Role } from '#app/domain/permissions.ts'
 import { signJwt } from '#app/utils/jwt.server.ts'
 import { mediaFixtures } from '../fixtures/media.ts'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer } from './helpers.ts'
+import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys } from './helpers.ts'
 
 const JWT_SECRET = 'products-admin-it-jwt-secret-0123456789ab'
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
@@ -53,15 +52,7 @@ beforeAll(async () => {
   )
   cleanups.push(async () => void (await server.stop('SIGKILL')))
   cleanups.push(async () => {
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
-    await redis
-      .connect()
-      .then(async () => {
-        const keys = await redis.keys(`${PREFIX}*`)
-        if (keys.length) await redis.del(...keys)
-      })
-      .catch(() => undefined)
-    redis.disconnect()
+    await deleteRedisKeys(REDIS_URL, PREFIX)
   })
   await waitForStatus(`${server.url}/readyz`, (s) => s === 200, 90_000)
   db = new pg.Client({ connectionString: database.url })
