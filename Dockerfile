@@ -17,7 +17,9 @@ FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 ENV npm_config_update_notifier=false
 COPY package.json package-lock.json ./
-RUN npm install --no-audit --no-fund
+# No scripts here: the root postinstall (prisma generate) needs the schema, which the build
+# stage copies in and generates from; no dependency needs its install script.
+RUN npm install --no-audit --no-fund --ignore-scripts
 
 # ── build: Prisma client, React Router build, esbuild bundles of server.ts and worker.ts ──
 FROM deps AS build

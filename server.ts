@@ -149,12 +149,15 @@ async function main() {
     app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
   } else {
     const { createServer } = await import('vite')
+    const ownSigterm = new Set(process.listeners('SIGTERM'))
+    const ownStdinEnd = new Set(process.stdin.listeners('end'))
     vite = await createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' })
     const dev = vite
-    // Vite (and React Router's plugin) may install SIGTERM/stdin handlers that exit the
-    // process at once; this process shuts down on its own terms (below).
-    process.removeAllListeners('SIGTERM')
-    process.stdin.removeAllListeners('end')
+    // Vite (and React Router's plugin) install SIGTERM/stdin handlers that exit the process at
+    // once; this process shuts down on its own terms (below). Only theirs go: tsx's own relay
+    // must stay, or `npm start` would be killed instead of stopping gracefully.
+    for (const l of process.listeners('SIGTERM')) if (!ownSigterm.has(l)) process.off('SIGTERM', l)
+    for (const l of process.stdin.listeners('end')) if (!ownStdinEnd.has(l)) process.stdin.off('end', l as () => void)
     app.use(dev.middlewares)
     serverModule = () => dev.ssrLoadModule('./server/app.ts') as Promise<ServerModule>
   }

@@ -4,7 +4,10 @@ import path from 'node:path'
 import winston from 'winston'
 
 const SECRET_KEYS = /pass(word)?|secret|token|otp|code|authorization|cookie|card/i
-const PHONE = /\+?\d[\d\s-]{7,}\d/g
+// A run of 10+ digits (spaces or dashes allowed) standing alone: not part of an id such as a
+// UUID, a migration name or a base-36 file name, and not a date (8 digits).
+const PHONE = /(?<![\w-])\+?\d[\d\s-]{7,}\d(?![\w-])/g
+const maskIfPhone = (m: string) => (m.replace(/\D/g, '').length >= 10 ? maskPhone(m) : m)
 
 /** Masks a phone number to its last 2 digits: +91******12. */
 export function maskPhone(phone: string): string {
@@ -15,7 +18,7 @@ export function maskPhone(phone: string): string {
 
 function scrub(value: unknown, depth = 0): unknown {
   if (depth > 6) return '[deep]'
-  if (typeof value === 'string') return value.replace(PHONE, (m) => maskPhone(m))
+  if (typeof value === 'string') return value.replace(PHONE, maskIfPhone)
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1))
   if (value && typeof value === 'object' && !(value instanceof Error)) {
     const out: Record<string, unknown> = {}

@@ -38,6 +38,16 @@ describe('logger', () => {
     expect(out).toContain('+91********10')
   })
 
+  it('leaves request ids, migration names and dates readable, but masks a number at the end of a sentence', () => {
+    const { logger, lines } = capture()
+    const ids = { requestId: '1322d72e-5812-49d5-8a1f-000000000000', uuid: '01937aa0-1234-7123-8123-123456789012', migration: '20261123221153_init', day: '2026-12-01' }
+    logger.info('ids', ids)
+    logger.info('sms sent to 9876543210.')
+    const rec = JSON.parse(lines[0]!)
+    expect(rec).toMatchObject(ids)
+    expect(lines[1]).not.toContain('9876543210')
+  })
+
   it('masks a phone number down to its country code and last two digits', () => {
     expect(maskPhone('+919876543210')).toBe('+91********10')
   })
