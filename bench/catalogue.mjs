@@ -8,35 +8,18 @@
 // uses its own Redis key prefix, stops everything it started by PID and drops/deletes both
 // at the end (also on Ctrl-C). See bench/README.md for the knobs and how to read the output.
 import { spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import net from 'node:net'
+import { writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import autocannon from 'autocannon'
-import { Redis } from 'ioredis'
-import pg from 'pg'
+import { createWorld, freePort, log } from './lib.mjs'
 
 const env = process.env
-const ADMIN_URL = env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
-const REDIS_URL = env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const DURATION = Number(env.BENCH_DURATION ?? 15)
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50)
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : null
 
-const id = randomBytes(4).toString('hex')
-const database = `bench_catalogue_${id}`
-const keyPrefix = `bench:catalogue:${id}:`
-const scratch = mkdtempSync(path.join(os.tmpdir(), `bench-catalogue-${id}-`))
-const databaseUrl = (() => {
-  const u = new URL(ADMIN_URL)
-  u.pathname = `/${database}`
-  return u.toString()
-})()
-
-let server = null
-let ceiling = null
-let cleaning = null
+const world = createWorld('catalogue')
 
 // The ceiling: a bare node:http server answering fixed bytes, in its own process like the
 // store (in this process it would share one event loop with autocannon and read low).
@@ -54,87 +37,6 @@ http
 process.on('SIGTERM', () => process.exit(0))
 `
 
-function log(msg) {
-  process.stderr.write(`[bench] ${msg}\n`)
-}
-
-async function withAdmin(fn) {
-  const c = new pg.Client({ connectionString: ADMIN_URL })
-  await c.connect()
-  try {
-    return await fn(c)
-  } finally {
-    await c.end()
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address()
-      srv.close(() => resolve(port))
-    })
-  })
-}
-
-/** Stops a child by its PID: SIGTERM, SIGKILL after 10 s. */
-async function stop(child) {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return
-  const exited = new Promise((r) => child.once('exit', r))
-  process.kill(child.pid, 'SIGTERM')
-  const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid, 'SIGKILL'), 10_000)
-  await exited
-  clearTimeout(timer)
-}
-
-/** Stops the server and the ceiling server (by PID), and removes the database, keys and files. */
-function cleanup() {
-  cleaning ??= (async () => {
-    await stop(server)
-    await stop(ceiling)
-    await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch((e) => log(`could not drop ${database}: ${e.message}`))
-    const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
-    await redis
-      .connect()
-      .then(async () => {
-        let cursor = '0'
-        do {
-          const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 1000)
-          cursor = next
-          if (keys.length) await redis.del(...keys)
-        } while (cursor !== '0')
-      })
-      .catch((e) => log(`could not delete Redis keys ${keyPrefix}*: ${e.message}`))
-    redis.disconnect()
-    rmSync(scratch, { recursive: true, force: true })
-  })()
-  return cleaning
-}
-
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
-    log(`${sig}: cleaning up`)
-    void cleanup().finally(() => process.exit(130))
-  })
-}
-
-async function waitReady(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`the server exited with code ${server.exitCode}`)
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(3_000) })
-      if (res.status === 200) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms`)
-}
-
 function run(name, url) {
   return new Promise((resolve, reject) => {
     const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: { accept: 'text/html,application/json' } }, (err, result) => {
@@ -146,41 +48,9 @@ function run(name, url) {
 }
 
 async function main() {
-  if (!existsSync('build/server.js')) throw new Error('build/server.js is missing: run `npm run build` first (this script builds nothing)')
-  await withAdmin((c) => c.query(`CREATE DATABASE "${database}"`))
-  const port = await freePort()
-  const origin = `http://127.0.0.1:${port}`
-  log(`database ${database}, Redis prefix ${keyPrefix}, server ${origin}`)
-  // `exec`-free: spawn node itself so the PID we signal is the server's.
-  server = spawn(process.execPath, ['build/server.js'], {
-    env: {
-      PATH: env.PATH ?? '',
-      HOME: env.HOME ?? '',
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_URL: origin,
-      DATABASE_URL: databaseUrl,
-      REDIS_URL,
-      REDIS_KEY_PREFIX: keyPrefix,
-      SEED_ON_EMPTY: 'true',
-      RUN_WORKER: 'false',
-      RATE_LIMIT_API_MAX: '100000000',
-      RATE_LIMIT_AUTH_MAX: '100000000',
-      SESSION_SECRET: `bench-session-secret-${'x'.repeat(32)}`,
-      JWT_SECRET: `bench-jwt-secret-${'x'.repeat(32)}`,
-      LOG_LEVEL: 'warn',
-      LOG_TO_FILES: 'false',
-      DATA_DIR: path.join(scratch, 'data'),
-      UPLOAD_DIR: path.join(scratch, 'uploads'),
-      OUTBOX_DIR: path.join(scratch, 'outbox'),
-      LOG_DIR: path.join(scratch, 'logs'),
-    },
-    // The server's log lines go to stderr, with ours; stdout carries only the results.
-    stdio: ['ignore', 2, 2],
-  })
-  log(`server PID ${server.pid}; migrating and seeding (first start)…`)
-  await waitReady(`${origin}/readyz`, 300_000)
+  await world.create()
+  log(`database ${world.database}, Redis prefix ${world.keyPrefix}; migrating and seeding on first start…`)
+  const { origin } = await world.startServer()
 
   const apiPath = '/api/v1/products?page=1&limit=20'
   const apiRes = await fetch(origin + apiPath)
@@ -197,10 +67,10 @@ async function main() {
   ].filter(([name]) => !ONLY || ONLY.includes(name))
 
   // The ceiling: a bare node:http server, in its own process, answering the same bytes as the API.
-  const bodyPath = path.join(scratch, 'ceiling-body')
+  const bodyPath = path.join(world.scratch, 'ceiling-body')
   writeFileSync(bodyPath, apiBytes)
   const ceilingPort = await freePort()
-  ceiling = spawn(process.execPath, ['-e', CEILING_SRC, bodyPath, apiType, String(ceilingPort)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const ceiling = world.track(spawn(process.execPath, ['-e', CEILING_SRC, bodyPath, apiType, String(ceilingPort)], { stdio: ['ignore', 'pipe', 'inherit'] }))
   await new Promise((resolve, reject) => {
     ceiling.once('exit', (code) => reject(new Error(`the ceiling server exited with code ${code}`)))
     ceiling.stdout.once('data', resolve)
@@ -242,4 +112,4 @@ main()
     console.error(`[bench] ${err.stack ?? err.message}`)
     process.exitCode = 1
   })
-  .finally(() => cleanup())
+  .finally(() => world.cleanup())

@@ -51,7 +51,6 @@ export function createWorld(name) {
   u.pathname = `/${database}`
   const databaseUrl = u.toString()
   const servers = new Set()
-  const closers = []
   let cleaning = null
 
   /** Starts `node build/server.js` (the PID we signal is the server's own) and waits for /readyz. */
@@ -83,10 +82,10 @@ export function createWorld(name) {
         LOG_DIR: path.join(scratch, 'logs'),
         ...extraEnv,
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      // The server's log lines go to stderr, with ours; stdout carries only the results.
+      stdio: ['ignore', 2, 2],
     })
-    servers.add(child)
-    child.once('exit', () => servers.delete(child))
+    track(child)
     log(`server PID ${child.pid} on ${origin}`)
     const deadline = Date.now() + readyTimeoutMs
     for (;;) {
@@ -102,19 +101,16 @@ export function createWorld(name) {
     return { child, origin, port, stop: () => stopChild(child) }
   }
 
-  async function stopChild(child) {
-    if (child.exitCode !== null || child.signalCode !== null) return
-    const exited = new Promise((r) => child.once('exit', r))
-    process.kill(child.pid, 'SIGTERM')
-    const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid, 'SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
+  /** Stops `child` (by PID) at cleanup if it still runs. */
+  function track(child) {
+    servers.add(child)
+    child.once('exit', () => servers.delete(child))
+    return child
   }
 
   function cleanup() {
     cleaning ??= (async () => {
       await Promise.all([...servers].map(stopChild))
-      for (const close of closers) await close()
       await withClient(ADMIN_URL, (c) => c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`)).catch((e) => log(`could not drop ${database}: ${e.message}`))
       const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 })
       await redis
@@ -147,12 +143,21 @@ export function createWorld(name) {
     keyPrefix,
     scratch,
     startServer,
-    /** Runs `fn` at cleanup, before the database is dropped. */
-    onCleanup: (fn) => closers.push(fn),
+    track,
     cleanup,
     /** Creates the database. */
     create: () => withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${database}"`)),
   }
+}
+
+/** Stops a child process by its PID: SIGTERM, SIGKILL after 10 s. */
+export async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  process.kill(child.pid, 'SIGTERM')
+  const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid, 'SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
 }
 
 /** p-th percentile (0–100) of an ascending array. */
