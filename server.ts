@@ -4,18 +4,19 @@
  * graceful shutdown.
  */
 import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import compression from 'compression'
-import express, { type NextFunction, type Request, type Response } from 'express'
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import { Server as SocketServer } from 'socket.io'
 import type { ViteDevServer } from 'vite'
 import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
 import { rateLimit, rateLimitRules } from '#app/utils/rate-limit.server.ts'
 import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
-import { crossSiteGuard, cspNonce, securityHeaders } from '#app/utils/security.server.ts'
+import { crossSiteGuard, securityHeaders } from '#app/utils/security.server.ts'
 import { migrateDeploy, SchemaEngineError } from '#prisma/engine/index.ts'
 import { DatabaseNotEmptyError, isDatabaseEmpty, seed } from '#prisma/seed/index.ts'
 import type { AppSocketServer } from './server/app.ts'
@@ -60,6 +61,27 @@ function requestLogger(req: Request, res: Response, next: NextFunction) {
     })
   })
   next()
+}
+
+/**
+ * express.static over the build's client files, consulted only for paths that could name one
+ * of them: the first segment (decoded and normalised, as the file lookup does) must be an entry
+ * of the directory, which is fixed for the life of the build. The API and pages skip the disk.
+ */
+function clientFiles(dir: string): RequestHandler {
+  const entries = new Set(fs.readdirSync(dir))
+  const serve = express.static(dir, { maxAge: '1h' })
+  return (req, res, next) => {
+    let first: string
+    try {
+      // `/` names the directory's index.html.
+      first = path.posix.normalize(decodeURIComponent(req.path)).split('/')[1] || 'index.html'
+    } catch {
+      return next() // a malformed escape names no file (express.static passes it on too)
+    }
+    if (entries.has(first)) return serve(req, res, next)
+    next()
+  }
 }
 
 /** Applies migrations (retrying while the database is unreachable), then seeds an empty database. */
@@ -127,10 +149,9 @@ async function main() {
     const r = await checkReadiness(rt)
     res.status(r.ready ? 200 : 503).json(r)
   })
-  // Security headers on every answer below (pages, assets, errors); the nonce goes to
+  // Security headers on every answer below (pages, assets, errors); a page's CSP nonce goes to
   // React Router through the load context (server/app.ts) and onto its inline scripts.
   const servesBuild = path.basename(process.argv[1] ?? '') === 'server.js'
-  app.use(cspNonce())
   app.use(securityHeaders({ dev: !servesBuild, production: env.NODE_ENV === 'production', publicUrl: env.PUBLIC_URL, googleAuthUrl: env.GOOGLE_AUTH_URL }))
   app.use(crossSiteGuard({ publicUrl: env.PUBLIC_URL }))
   app.use(rateLimit({ rules: rateLimitRules(env), store: () => rt.rateLimits, available: () => !rt.redis || rt.redis.status === 'ready' }))
@@ -146,7 +167,7 @@ async function main() {
     const buildModule = (await import(pathToFileURL(path.join(root, 'build/server/index.js')).href)) as ServerModule
     serverModule = async () => buildModule
     app.use('/assets', express.static(path.join(root, 'build/client/assets'), { immutable: true, maxAge: '1y' }))
-    app.use(express.static(path.join(root, 'build/client'), { maxAge: '1h' }))
+    app.use(clientFiles(path.join(root, 'build/client')))
   } else {
     const { createServer } = await import('vite')
     const ownSigterm = new Set(process.listeners('SIGTERM'))

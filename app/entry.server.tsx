@@ -1,7 +1,7 @@
 /**
- * React Router's default streaming server entry (Node), plus the CSP nonce: server.ts
- * generates one per request and hands it over through the load context; every inline
- * script React Router and React render carries it.
+ * React Router's default streaming server entry (Node), plus the CSP nonce: reading it from
+ * the load context makes securityHeaders create one for this response and switch its CSP to
+ * the page policy; every inline script React Router and React render carries it.
  */
 import { PassThrough } from 'node:stream'
 import { createReadableStreamFromReadable } from '@react-router/node'

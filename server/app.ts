@@ -10,14 +10,26 @@ import { registerPing } from '#app/realtime/handlers/ping.server.ts'
 
 declare module 'react-router' {
   interface AppLoadContext {
-    /** this response's CSP nonce (server.ts sets res.locals.cspNonce); entry.server.tsx renders it */
+    /**
+     * this response's CSP nonce (res.locals.cspNonce from securityHeaders), made on first
+     * read: entry.server.tsx reads it for pages; resource routes never do, and need none
+     */
     cspNonce: string
   }
 }
 
+const serverBuild = () => import('virtual:react-router/server-build') as Promise<ServerBuild>
+
 export const requestHandler = createRequestHandler({
-  build: () => import('virtual:react-router/server-build') as Promise<ServerBuild>,
-  getLoadContext: (_req, res): AppLoadContext => ({ cspNonce: typeof res.locals.cspNonce === 'string' ? res.locals.cspNonce : '' }),
+  // Development: a function, so each request gets Vite's current build (edited routes apply at
+  // once). Production: the build never changes; handed over as an object, it lets React Router
+  // derive and rank its route tree once instead of on every request.
+  build: import.meta.env.DEV ? serverBuild : await serverBuild(),
+  getLoadContext: (_req, res): AppLoadContext => ({
+    get cspNonce() {
+      return typeof res.locals.cspNonce === 'string' ? res.locals.cspNonce : ''
+    },
+  }),
 })
 
 export type AppSocketServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>

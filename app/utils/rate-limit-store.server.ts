@@ -37,14 +37,21 @@ local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
 return {c, ttl}`
 
+const HIT_COMMAND = 'rateLimitHit'
+type WithHitCommand = Redis & { [HIT_COMMAND]: (key: string, windowMs: number) => Promise<[number, number]> }
+
 export class RedisRateLimitStore implements RateLimitStore {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'rl:',
-  ) {}
+  ) {
+    // Every API request runs HIT: as a defined command it travels as EVALSHA (ioredis sends
+    // the script itself once per connection, and again if Redis answers NOSCRIPT).
+    redis.defineCommand(HIT_COMMAND, { numberOfKeys: 1, lua: HIT })
+  }
 
   async hit(key: string, windowMs: number) {
-    const [count, ttl] = (await this.redis.eval(HIT, 1, this.prefix + key, windowMs)) as [number, number]
+    const [count, ttl] = await (this.redis as WithHitCommand)[HIT_COMMAND](this.prefix + key, windowMs)
     return { count, resetMs: ttl }
   }
 

@@ -1,25 +1,17 @@
 /**
- * Security headers (helmet, with a per-request CSP nonce for React Router's inline
- * scripts) and the cross-site check on state-changing form posts.
+ * Security headers (helmet; rendered pages get a CSP with a fresh nonce for React Router's
+ * inline scripts) and the cross-site check on state-changing form posts.
  */
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import helmet from 'helmet'
+import helmet, { contentSecurityPolicy } from 'helmet'
 import { routingPath } from './rate-limit.server.ts'
 
 const CLOUDINARY = 'https://res.cloudinary.com'
 const RAZORPAY_CHECKOUT = 'https://checkout.razorpay.com'
 const RAZORPAY_API = 'https://api.razorpay.com'
 const GOOGLE_ACCOUNTS = 'https://accounts.google.com'
-
-/** Gives each response a fresh nonce (`res.locals.cspNonce`) for the CSP and the rendered scripts. */
-export function cspNonce(): RequestHandler {
-  return (_req, res, next) => {
-    res.locals.cspNonce = randomBytes(16).toString('base64')
-    next()
-  }
-}
 
 export interface SecurityOptions {
   /**
@@ -38,7 +30,7 @@ export interface SecurityOptions {
 
 type Directive = string | ((req: IncomingMessage, res: ServerResponse) => string)
 
-/** The Content-Security-Policy directives (helmet's format); values may be computed per request. */
+/** The Content-Security-Policy of rendered pages (helmet's format); values may be computed per request. */
 export function cspDirectives(opts: SecurityOptions): Record<string, Directive[] | null> {
   const nonce: Directive = (_req, res) => `'nonce-${(res as unknown as Response).locals.cspNonce as string}'`
   // Socket.IO (and Vite's HMR in development) connect back to this host over ws(s);
@@ -80,10 +72,20 @@ function hostOf(req: IncomingMessage): string {
   return /^[\w.-]+(:\d+)?$|^\[[\da-f:.]+\](:\d+)?$/i.test(host) ? host : 'localhost'
 }
 
-/** helmet with the store's CSP; mount after `cspNonce()`. */
+/** The CSP of every response that is not a rendered page (JSON, files, the plain error pages): it loads nothing. */
+const RESOURCE_CSP_DIRECTIVES = { 'default-src': ["'none'"], 'frame-ancestors': ["'none'"] }
+
+/**
+ * helmet's headers on every response, and `res.locals.cspNonce`: a fresh nonce, made when
+ * first read. Reading it (entry.server.tsx does for every page it renders) also gives the
+ * response the page CSP that lets scripts carrying the nonce run. Responses that never read
+ * it (the API's JSON, files, the plain error pages) keep a fixed CSP that allows nothing,
+ * and skip the random bytes and the per-request policy.
+ */
 export function securityHeaders(opts: SecurityOptions): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives(opts) },
+  const pageCsp = contentSecurityPolicy({ useDefaults: false, directives: cspDirectives(opts) })
+  const headers = helmet({
+    contentSecurityPolicy: { useDefaults: false, directives: RESOURCE_CSP_DIRECTIVES },
     strictTransportSecurity: opts.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     // Legacy twin of frame-ancestors 'none'.
@@ -94,6 +96,23 @@ export function securityHeaders(opts: SecurityOptions): RequestHandler {
     // Product images under /uploads appear in order emails read in webmail and in link previews.
     crossOriginResourcePolicy: { policy: 'cross-origin' },
   }) as RequestHandler
+  const rethrow = (err?: unknown) => {
+    if (err) throw err
+  }
+  return (req, res, next) => {
+    let nonce: string | undefined
+    Object.defineProperty(res.locals, 'cspNonce', {
+      enumerable: true,
+      get() {
+        if (nonce === undefined) {
+          nonce = randomBytes(16).toString('base64')
+          if (!res.headersSent) pageCsp(req, res, rethrow)
+        }
+        return nonce
+      },
+    })
+    headers(req, res, next)
+  }
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])

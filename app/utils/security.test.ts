@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import express from 'express'
 import { afterAll, describe, expect, it } from 'vitest'
-import { crossSiteGuard, cspNonce, securityHeaders, type SecurityOptions } from './security.server.ts'
+import { crossSiteGuard, securityHeaders, type SecurityOptions } from './security.server.ts'
 
 const servers: Server[] = []
 afterAll(async () => {
@@ -13,7 +13,9 @@ afterAll(async () => {
 async function serve(opts: SecurityOptions): Promise<string> {
   const app = express()
   app.set('trust proxy', 'loopback')
-  app.use(cspNonce(), securityHeaders(opts), crossSiteGuard({ publicUrl: opts.publicUrl }))
+  app.use(securityHeaders(opts), crossSiteGuard({ publicUrl: opts.publicUrl }))
+  // An API answer asks for no nonce; everything else stands in for a rendered page, which does.
+  app.get('/api/v1/products', (_req, res) => void res.json({ items: [] }))
   app.use((_req, res) => void res.send(`nonce:${res.locals.cspNonce as string}`))
   const server = app.listen(0, '127.0.0.1')
   servers.push(server)
@@ -62,6 +64,20 @@ describe('security headers in production', () => {
     // A fresh nonce for every response.
     const again = await (await fetch(`${base}/`)).text()
     expect(again).not.toBe(`nonce:${nonce}`)
+  })
+
+  it('gives answers that render no page (JSON, files) a fixed CSP that allows nothing, with the other headers', async () => {
+    const base = await serve({ dev: false, production: true, publicUrl: 'https://shop.example.com' })
+    const res = await fetch(`${base}/api/v1/products`)
+    expect(await res.json()).toEqual({ items: [] })
+    const csp = directives(res.headers.get('content-security-policy'))
+    expect([...csp.keys()]).toEqual(['default-src', 'frame-ancestors'])
+    expect(csp.get('default-src')).toEqual(["'none'"])
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"])
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=31536000/)
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(res.headers.get('x-frame-options')).toBe('DENY')
+    expect(res.headers.get('referrer-policy')).toBe('strict-origin-when-cross-origin')
   })
 
   it('sends no HSTS and no upgrade-insecure-requests in development', async () => {
