@@ -11,7 +11,7 @@
 // PostgreSQL server log is read (Debian's default log_line_prefix names the database).
 // Everything it made (database, Redis keys, files, servers by PID) is removed at the end.
 import { randomBytes, randomUUID } from 'node:crypto'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -45,8 +45,13 @@ async function signIn(origin, phone) {
   const dir = path.join(world.scratch, 'outbox', 'sms')
   let code = null
   for (let i = 0; i < 100 && !code; i++) {
-    for (const f of readdirSync(dir)) {
-      const msg = JSON.parse(readFileSync(path.join(dir, f), 'utf8'))
+    for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+      let msg
+      try {
+        msg = JSON.parse(readFileSync(path.join(dir, f), 'utf8'))
+      } catch {
+        continue // still being written
+      }
       if (msg.to === phone && Date.parse(msg.createdAt) >= before - 1000) code = /\b(\d{6})\b/.exec(msg.message)?.[1] ?? null
     }
     if (!code) await new Promise((r) => setTimeout(r, 50))
