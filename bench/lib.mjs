@@ -57,7 +57,9 @@ export function createWorld(name) {
   async function startServer(extraEnv = {}, { readyTimeoutMs = 300_000 } = {}) {
     const port = await freePort()
     const origin = `http://127.0.0.1:${port}`
-    const child = spawn(process.execPath, ['build/server.js'], {
+    // BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the server.
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+    const child = spawn(process.execPath, [...nodeArgs, 'build/server.js'], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',

@@ -380,8 +380,7 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
         }
         const rows = await decrementStock(tx, demand)
         if (rows.length < demand.length) throw new OutOfStock(await shortItems(tx, demand, rows))
-        const view = await writeOrder(tx, userId, orderId, input, rows)
-        if (ctx.clearCart) await clearBoughtLines(tx, userId, demand)
+        const view = await writeOrder(tx, userId, orderId, input, rows, Boolean(ctx.clearCart))
         return { rows, view }
       }, { maxWait: TX_MAX_WAIT_MS })
     })
@@ -462,30 +461,43 @@ async function shortItems(tx: Tx, demand: readonly StockDemand[], got: readonly 
 }
 
 /** Writes the order, its items, first event and payment; returns the order as the owner sees it (no re-read). */
-async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceOrderInput, rows: readonly DecrementedRow[]): Promise<OrderView> {
+async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceOrderInput, rows: readonly DecrementedRow[], clearCart: boolean): Promise<OrderView> {
   // Items are stored (and so read back, by id) in the same order as they are returned here.
   const lines = [...rows].sort(byProductAndSize)
+  const itemIds = lines.map(() => uuidv7()).sort()
   const totals = computeTotals(lines.map((r) => ({ unitPrice: r.price, quantity: r.quantity })))
   const currency = rows[0]?.currency ?? 'INR'
-  const status: OrderStatus = input.paymentMethod === 'cod' ? 'processing' : 'pending_payment'
-  const { number, createdAt } = await tx.order.create({
-    data: {
-      id: orderId,
-      userId,
-      status,
-      ...totals,
-      currency,
-      paymentMethod: input.paymentMethod,
-      shippingAddress: input.shippingAddress as unknown as Prisma.InputJsonObject,
-    },
-    select: { number: true, createdAt: true },
-  })
-  await tx.orderItem.createMany({
-    data: lines.map((r) => ({ orderId, productId: r.productId, name: r.name, size: r.size, quantity: r.quantity, price: r.price, costPrice: r.costPrice })),
-  })
-  const note = input.paymentMethod === 'cod' ? 'Order placed: cash on delivery' : 'Order placed: awaiting online payment'
-  await tx.orderEvent.create({ data: { orderId, status, actorId: userId, note, at: createdAt }, select: { id: true } })
-  await tx.payment.create({ data: { orderId, method: input.paymentMethod, amount: totals.totalPrice, currency }, select: { id: true } })
+  const method = input.paymentMethod
+  const status: OrderStatus = method === 'cod' ? 'processing' : 'pending_payment'
+  const note = method === 'cod' ? 'Order placed: cash on delivery' : 'Order placed: awaiting online payment'
+  // One statement (one round trip) for the order, its items, first event and payment, and the
+  // bought sizes leaving the cart; the parent row is visible to the foreign keys at statement end.
+  const [written] = await tx.$queryRaw<{ number: number; createdAt: Date }[]>`
+    WITH o AS (
+      INSERT INTO orders (id, user_id, status, items_price, tax_price, shipping_price, total_price, currency, payment_method, shipping_address, updated_at)
+      VALUES (${orderId}::uuid, ${userId}::uuid, ${status}::"OrderStatus", ${totals.itemsPrice}, ${totals.taxPrice}, ${totals.shippingPrice}, ${totals.totalPrice},
+              ${currency}, ${method}::"PaymentMethod", ${JSON.stringify(input.shippingAddress)}::jsonb, now())
+      RETURNING number, created_at
+    ), items AS (
+      INSERT INTO order_items (id, order_id, product_id, name, size, quantity, price, cost_price)
+      SELECT x.id, ${orderId}::uuid, x.product_id, x.name, x.size, x.quantity, x.price, x.cost_price
+        FROM unnest(${itemIds}::uuid[], ${lines.map((l) => l.productId)}::uuid[], ${lines.map((l) => l.name)}::text[], ${lines.map((l) => l.size)}::text[],
+                    ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => l.price)}::int[], ${lines.map((l) => l.costPrice)}::int[])
+             AS x(id, product_id, name, size, quantity, price, cost_price)
+    ), event AS (
+      INSERT INTO order_events (id, order_id, status, note, actor_id, at)
+      SELECT ${uuidv7()}::uuid, ${orderId}::uuid, ${status}::"OrderStatus", ${note}, ${userId}::uuid, o.created_at FROM o
+    ), payment AS (
+      INSERT INTO payments (id, order_id, method, amount, currency, updated_at)
+      VALUES (${uuidv7()}::uuid, ${orderId}::uuid, ${method}::"PaymentMethod", ${totals.totalPrice}, ${currency}, now())
+    ), cart AS (
+      DELETE FROM cart_lines AS cl
+       USING carts AS c, unnest(${lines.map((l) => l.productId)}::uuid[], ${lines.map((l) => l.size)}::text[]) AS b(product_id, size)
+       WHERE ${clearCart} AND c.user_id = ${userId}::uuid AND cl.cart_id = c.id AND cl.product_id = b.product_id AND cl.size = b.size
+    )
+    SELECT number, created_at AS "createdAt" FROM o`
+  if (!written) throw new Error(`order ${orderId} was not written`)
+  const { number, createdAt } = written
   return {
     id: orderId,
     number,
@@ -494,18 +506,14 @@ async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceO
     items: lines.map((r) => ({ productId: r.productId, name: r.name, size: r.size, quantity: r.quantity, price: r.price, slug: r.slug })),
     ...totals,
     currency,
-    paymentMethod: input.paymentMethod,
+    paymentMethod: method,
     isPaid: false,
     paidAt: null,
     shippingAddress: input.shippingAddress,
     events: [{ status, at: createdAt.toISOString(), note, actor: null }],
-    payment: { method: input.paymentMethod, status: 'created', amount: totals.totalPrice, providerOrderId: null, providerPaymentId: null },
+    payment: { method, status: 'created', amount: totals.totalPrice, providerOrderId: null, providerPaymentId: null },
     createdAt: createdAt.toISOString(),
   }
-}
-
-async function clearBoughtLines(tx: Tx, userId: string, demand: readonly StockDemand[]): Promise<void> {
-  await tx.cartLine.deleteMany({ where: { cart: { userId }, OR: demand.map((d) => ({ productId: d.productId, size: d.size })) } })
 }
 
 /** After a stock change commits: drop the cached product pages and listings that show them. */
