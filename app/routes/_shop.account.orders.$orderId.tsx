@@ -1,5 +1,5 @@
 import { data, Form, isRouteErrorResponse, Link, redirect, useNavigation } from 'react-router'
-import { AddressLines, FlashMessage, FormError, OrderLines, OrderTimeline, OrderTotals, paymentMethodLabel, StatusBadge } from '#app/components/orders/order-parts.tsx'
+import { AddressLines, FlashMessage, FormError, OrderHeader, OrderLines, OrderTimeline, OrderTotals, paymentMethodLabel } from '#app/components/orders/order-parts.tsx'
 import { formatDateTime } from '#app/domain/dates.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { CUSTOMER_CANCELLABLE, formatOrderNumber, STATUS_LABELS } from '#app/domain/order.ts'
@@ -64,22 +64,7 @@ export default function OrderPage({ loaderData, actionData }: Route.ComponentPro
   const awaitingPayment = order.paymentMethod === 'razorpay' && order.status === 'pending_payment' && !order.isPaid
   return (
     <div className="space-y-6">
-      <div>
-        <p className="text-sm">
-          <Link to="/account/orders" className="text-brand-700 underline">
-            ← All orders
-          </Link>
-        </p>
-        <h1 className="mt-2 text-2xl font-bold tracking-tight">Order {formatOrderNumber(order.number)}</h1>
-        <p className="mt-1 flex flex-wrap items-center gap-3 text-sm text-stone-600">
-          <span>
-            Placed <time dateTime={order.createdAt}>{order.createdLabel}</time>
-          </span>
-          <span>
-            Status: <StatusBadge status={order.status} />
-          </span>
-        </p>
-      </div>
+      <OrderHeader order={order} backTo="/account/orders" />
       <FlashMessage flash={flash} />
       <FormError message={actionData?.error} />
       {awaitingPayment ? (

@@ -1,6 +1,6 @@
-import { data, Form, Link, redirect, useNavigation } from 'react-router'
+import { data, Form, redirect, useNavigation } from 'react-router'
 import { AdminRouteError } from '#app/components/admin/admin-route-error.tsx'
-import { AddressLines, FlashMessage, FormError, OrderLines, OrderTimeline, OrderTotals, paymentMethodLabel, StatusBadge } from '#app/components/orders/order-parts.tsx'
+import { AddressLines, FlashMessage, FormError, OrderHeader, OrderLines, OrderTimeline, OrderTotals, paymentMethodLabel } from '#app/components/orders/order-parts.tsx'
 import { formatDateTime } from '#app/domain/dates.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { formatOrderNumber, staffTargets, STATUS_LABELS, StatusChangeSchema } from '#app/domain/order.ts'
@@ -94,23 +94,7 @@ export default function AdminOrder({ loaderData, actionData }: Route.ComponentPr
   const paidError = failure?.intent === 'mark-paid' ? failure : undefined
   return (
     <div className="space-y-6">
-      <div>
-        <p className="text-sm">
-          <Link to="/admin/orders" className="text-brand-700 underline">
-            ← All orders
-          </Link>
-        </p>
-        <h1 className="mt-2 text-2xl font-bold tracking-tight">Order {formatOrderNumber(order.number)}</h1>
-        <p className="mt-1 flex flex-wrap items-center gap-3 text-sm text-stone-600">
-          <span>
-            Placed <time dateTime={order.createdAt}>{order.createdLabel}</time>
-          </span>
-          <span>
-            Status: <StatusBadge status={order.status} />
-          </span>
-          <span className="font-mono text-xs">{order.id}</span>
-        </p>
-      </div>
+      <OrderHeader order={order} backTo="/admin/orders" showId />
       <FlashMessage flash={flash} />
 
       <div className="grid gap-6 lg:grid-cols-[1fr_20rem]">

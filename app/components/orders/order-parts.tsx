@@ -1,7 +1,7 @@
 /** Pieces of an order shared by checkout, the shopper's order pages and the staff order pages. */
 import { Link } from 'react-router'
 import { formatMoney } from '#app/domain/money.ts'
-import { PAYMENT_METHOD_LABELS, STATUS_LABELS, type OrderStatus, type PaymentMethod, type ShippingAddress } from '#app/domain/order.ts'
+import { formatOrderNumber, PAYMENT_METHOD_LABELS, STATUS_LABELS, type OrderStatus, type PaymentMethod, type ShippingAddress } from '#app/domain/order.ts'
 import type { Totals } from '#app/domain/pricing.ts'
 
 export interface Flash {
@@ -171,5 +171,28 @@ export function OrderTimeline({ events, showActors = false }: { events: readonly
         </li>
       ))}
     </ol>
+  )
+}
+
+/** The order page's heading: a link back to the list, the order number, when it was placed and its status. */
+export function OrderHeader({ order, backTo, showId = false }: { order: { id: string; number: number; status: OrderStatus; createdAt: string; createdLabel: string }; backTo: string; showId?: boolean }) {
+  return (
+    <div>
+      <p className="text-sm">
+        <Link to={backTo} className="text-brand-700 underline">
+          ← All orders
+        </Link>
+      </p>
+      <h1 className="mt-2 text-2xl font-bold tracking-tight">Order {formatOrderNumber(order.number)}</h1>
+      <p className="mt-1 flex flex-wrap items-center gap-3 text-sm text-stone-600">
+        <span>
+          Placed <time dateTime={order.createdAt}>{order.createdLabel}</time>
+        </span>
+        <span>
+          Status: <StatusBadge status={order.status} />
+        </span>
+        {showId ? <span className="font-mono text-xs">{order.id}</span> : null}
+      </p>
+    </div>
   )
 }
