@@ -170,14 +170,15 @@ async function main() {
     app.use(clientFiles(path.join(root, 'build/client')))
   } else {
     const { createServer } = await import('vite')
-    const ownSigterm = new Set(process.listeners('SIGTERM'))
+    const signals = ['SIGTERM', 'SIGINT'] as const
+    const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]))
     const ownStdinEnd = new Set(process.stdin.listeners('end'))
     vite = await createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' })
     const dev = vite
-    // Vite (and React Router's plugin) install SIGTERM/stdin handlers that exit the process at
+    // Vite (and React Router's plugin) install signal/stdin handlers that exit the process at
     // once; this process shuts down on its own terms (below). Only theirs go: tsx's own relay
     // must stay, or `npm start` would be killed instead of stopping gracefully.
-    for (const l of process.listeners('SIGTERM')) if (!ownSigterm.has(l)) process.off('SIGTERM', l)
+    for (const sig of signals) for (const l of process.listeners(sig)) if (!before.get(sig)?.has(l)) process.off(sig, l)
     for (const l of process.stdin.listeners('end')) if (!ownStdinEnd.has(l)) process.stdin.off('end', l as () => void)
     app.use(dev.middlewares)
     serverModule = () => dev.ssrLoadModule('./server/app.ts') as Promise<ServerModule>
