@@ -3,6 +3,7 @@ import { ProductCard } from '#app/components/product-card.tsx'
 import type { ProductView } from '#app/domain/product.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { getHomeRows, listCategories } from '#app/services/catalog.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop._index'
 
 export async function loader() {
@@ -84,4 +85,8 @@ function Row({ id, title, items, locale, more }: { id: string; title: string; it
 export function meta({ matches }: Route.MetaArgs) {
   const shop = (matches[0]?.loaderData as { env?: { SHOP_NAME: string } } | undefined)?.env?.SHOP_NAME ?? 'Store'
   return [{ title: `${shop} — clothing and accessories` }, { name: 'description', content: `Shop the latest at ${shop}.` }]
+}
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
 }

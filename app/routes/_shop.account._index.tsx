@@ -4,6 +4,7 @@ import { ProfileSchema, updateProfile } from '#app/services/profile.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { maskPhone } from '#app/utils/logger.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.account._index'
 
 const ROLE_LABELS: Record<string, string> = {
@@ -90,3 +91,7 @@ export default function ProfilePage({ loaderData, actionData }: Route.ComponentP
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Profile' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
+}

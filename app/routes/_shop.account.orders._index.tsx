@@ -8,6 +8,7 @@ import { listCustomerOrders } from '#app/services/orders.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.account.orders._index'
 
 const PAGE_SIZE = 10
@@ -87,3 +88,7 @@ export default function OrdersPage({ loaderData }: Route.ComponentProps) {
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Your orders' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/account" backLabel="Your account" />
+}

@@ -3,6 +3,7 @@ import { discountPercent, formatMoney } from '#app/domain/money.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { listWishlist } from '#app/services/wishlist.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.account.wishlist'
 
 export async function loader({ request }: Route.LoaderArgs) {
@@ -63,3 +64,7 @@ export default function WishlistPage({ loaderData }: Route.ComponentProps) {
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Wishlist' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/account" backLabel="Your account" />
+}

@@ -4,6 +4,7 @@ import { parseCatalogPageParams } from '#app/domain/catalog-query.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { getCategory, listSizes, searchProducts } from '#app/services/catalog.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.c.$categorySlug'
 
 export async function loader({ request, params }: Route.LoaderArgs) {
@@ -51,4 +52,8 @@ export function meta({ data: loaderData, matches }: Route.MetaArgs) {
     { name: 'description', content: category.description || `Shop ${category.name} at ${shop}.` },
     { tagName: 'link', rel: 'canonical', href: canonical },
   ]
+}
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
 }

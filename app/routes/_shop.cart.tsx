@@ -10,6 +10,7 @@ import { getOptionalUser } from '#app/utils/auth.server.ts'
 import { getCartOwner, getOrCreateCartOwner } from '#app/utils/cart-cookie.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
 import { commitSession, getSession, safeRedirect } from '#app/utils/session.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.cart'
 
 interface CartActionError {
@@ -211,3 +212,7 @@ function StockNote({ line }: { line: CartLineView }) {
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Your cart' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
+}

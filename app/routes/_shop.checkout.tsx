@@ -14,6 +14,7 @@ import { fieldErrors } from '#app/utils/api.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.checkout'
 
 const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'state', 'postalCode', 'country', 'phone'] as const
@@ -439,3 +440,7 @@ function ReviewStep({ failure }: { failure?: Extract<ActionFailure, { intent: 'p
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Checkout' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/cart" backLabel="Back to your cart" />
+}

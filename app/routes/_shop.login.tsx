@@ -8,6 +8,7 @@ import { authenticator } from '#app/utils/authenticator.server.ts'
 import { isGoogleEnabled } from '#app/utils/google-strategy.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
 import { createUserSession, safeRedirect } from '#app/utils/session.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.login'
 
 interface ActionResult {
@@ -196,3 +197,7 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Sign in' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
+}

@@ -7,6 +7,7 @@ import { PURCHASE_FORM_ID } from '#app/domain/product.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { getProduct, getRelatedProducts } from '#app/services/catalog.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.products.$slug'
 
 export async function loader({ params, request }: Route.LoaderArgs) {
@@ -183,4 +184,8 @@ export function meta({ data: loaderData, matches }: Route.MetaArgs) {
       },
     },
   ]
+}
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
 }

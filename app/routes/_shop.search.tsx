@@ -3,6 +3,7 @@ import { CatalogBrowser } from '#app/components/catalog-browser.tsx'
 import { parseCatalogPageParams } from '#app/domain/catalog-query.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { listCategories, listSizes, searchProducts } from '#app/services/catalog.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.search'
 
 export async function loader({ request }: Route.LoaderArgs) {
@@ -42,4 +43,8 @@ export function meta({ data: loaderData, matches }: Route.MetaArgs) {
   const shop = (matches[0]?.loaderData as { env?: { SHOP_NAME: string } } | undefined)?.env?.SHOP_NAME ?? 'Store'
   const q = loaderData?.query?.q
   return [{ title: q ? `“${q}” · ${shop}` : `All products · ${shop}` }, { name: 'robots', content: 'noindex, follow' }]
+}
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
 }

@@ -2,6 +2,7 @@ import { Link } from 'react-router'
 import { effectivePermissions } from '#app/domain/permissions.ts'
 import { ADMIN_MODULES } from '#app/domain/user-access.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/admin._index'
 
 const ROLE_LABELS = { user: 'Customer', admin: 'Admin', account_manager: 'Account manager', warehouse: 'Warehouse', accountant: 'Accountant' } as const
@@ -52,3 +53,7 @@ export default function AdminHome({ loaderData }: Route.ComponentProps) {
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Staff home' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/" backLabel="Back to the shop" />
+}

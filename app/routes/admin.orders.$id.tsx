@@ -1,5 +1,5 @@
 import { data, Form, redirect, useNavigation } from 'react-router'
-import { AdminRouteError } from '#app/components/admin/admin-route-error.tsx'
+import { RouteError } from '#app/components/route-error.tsx'
 import { AddressLines, FlashMessage, FormError, OrderHeader, OrderLines, OrderTimeline, OrderTotals, paymentMethodLabel } from '#app/components/orders/order-parts.tsx'
 import { formatDateTime } from '#app/domain/dates.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
@@ -227,5 +227,5 @@ export default function AdminOrder({ loaderData, actionData }: Route.ComponentPr
 export const meta: Route.MetaFunction = ({ data }) => [{ title: data ? `Order ${formatOrderNumber(data.order.number)} · Staff` : 'Order · Staff' }]
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
-  return <AdminRouteError error={error} backTo="/admin/orders" backLabel="All orders" />
+  return <RouteError error={error} backTo="/admin/orders" backLabel="All orders" />
 }

@@ -1,5 +1,5 @@
 import { Form, Link, redirect } from 'react-router'
-import { AdminRouteError } from '#app/components/admin/admin-route-error.tsx'
+import { RouteError } from '#app/components/route-error.tsx'
 import { StatusBadge } from '#app/components/orders/order-parts.tsx'
 import { formatDateTime, startOfDay } from '#app/domain/dates.ts'
 import { formatMoney } from '#app/domain/money.ts'
@@ -248,5 +248,5 @@ export default function AdminOrders({ loaderData }: Route.ComponentProps) {
 export const meta: Route.MetaFunction = () => [{ title: 'Orders · Staff' }]
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
-  return <AdminRouteError error={error} />
+  return <RouteError error={error} backTo="/admin" backLabel="Staff home" />
 }

@@ -1,5 +1,5 @@
 import { data, Form, Link, redirect, useNavigation } from 'react-router'
-import { AdminRouteError } from '#app/components/admin/admin-route-error.tsx'
+import { RouteError } from '#app/components/route-error.tsx'
 import { MediaUploadField } from '#app/components/admin/media-upload.tsx'
 import { ProductFields, productFormValues } from '#app/components/admin/product-form.tsx'
 import { usePermission } from '#app/components/use-user.ts'
@@ -341,5 +341,5 @@ export default function AdminProduct({ loaderData, actionData }: Route.Component
 export const meta: Route.MetaFunction = ({ data: d }) => [{ title: d ? `${d.product.name} · Staff` : 'Product · Staff' }]
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
-  return <AdminRouteError error={error} backTo="/admin/products" backLabel="Back to products" />
+  return <RouteError error={error} backTo="/admin/products" backLabel="Back to products" />
 }

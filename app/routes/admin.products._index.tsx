@@ -1,5 +1,5 @@
 import { data, Form, Link } from 'react-router'
-import { AdminRouteError } from '#app/components/admin/admin-route-error.tsx'
+import { RouteError } from '#app/components/route-error.tsx'
 import { usePermission } from '#app/components/use-user.ts'
 import { formatMoney } from '#app/domain/money.ts'
 import { LOW_STOCK_THRESHOLD, PRODUCT_STATUSES, type ProductStatus } from '#app/domain/product-input.ts'
@@ -157,5 +157,5 @@ export default function AdminProducts({ loaderData }: Route.ComponentProps) {
 export const meta: Route.MetaFunction = () => [{ title: 'Products · Staff' }]
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
-  return <AdminRouteError error={error} />
+  return <RouteError error={error} backTo="/admin" backLabel="Staff home" />
 }

@@ -1,5 +1,5 @@
 import { data, Form, Link, redirect, useNavigation } from 'react-router'
-import { AdminRouteError } from '#app/components/admin/admin-route-error.tsx'
+import { RouteError } from '#app/components/route-error.tsx'
 import { EMPTY_PRODUCT_FORM, ProductFields, productFormValues } from '#app/components/admin/product-form.tsx'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { ProductFormSchema, type ProductFormValues } from '#app/domain/product-input.ts'
@@ -74,5 +74,5 @@ export default function NewProduct({ loaderData, actionData }: Route.ComponentPr
 export const meta: Route.MetaFunction = () => [{ title: 'New product · Staff' }]
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
-  return <AdminRouteError error={error} backTo="/admin/products" backLabel="Back to products" />
+  return <RouteError error={error} backTo="/admin/products" backLabel="Back to products" />
 }

@@ -7,6 +7,7 @@ import { getUserForAdmin, searchUsers, updateUserAccess } from '#app/services/us
 import { fieldErrors } from '#app/utils/api.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
+import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/admin.users'
 
 const ROLE_LABELS: Record<Role, string> = { user: 'Customer', admin: 'Admin', account_manager: 'Account manager', warehouse: 'Warehouse', accountant: 'Accountant' }
@@ -257,3 +258,7 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Users and roles' }]
+
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return <RouteError error={error} backTo="/admin" backLabel="Staff home" />
+}

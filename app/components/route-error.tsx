@@ -1,7 +1,7 @@
 import { isRouteErrorResponse, Link } from 'react-router'
 
-/** A staff page's error, shown inside the staff layout (403, 404, anything else). */
-export function AdminRouteError({ error, backTo = '/admin', backLabel = 'Staff home' }: { error: unknown; backTo?: string; backLabel?: string }) {
+/** A page's error shown inside its layout (403, 404, anything else), never a stack trace. */
+export function RouteError({ error, backTo, backLabel }: { error: unknown; backTo: string; backLabel: string }) {
   let title = 'Something went wrong'
   let message = 'This page could not be shown. Please try again in a moment.'
   if (isRouteErrorResponse(error)) {
