@@ -14,6 +14,18 @@ const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: Json, description: string) => ({ description, content: { 'application/json': { schema } } })
 const errorResponse = (description: string) => json(ref('Error'), description)
 
+/** `{ items, page, limit, total }` of one schema: every paginated answer of the API. */
+const pageOf = (item: string): Json => ({
+  type: 'object',
+  required: ['items', 'page', 'limit', 'total'],
+  properties: {
+    items: { type: 'array', items: ref(item) },
+    page: { type: 'integer', minimum: 1 },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
+    total: { type: 'integer', minimum: 0 },
+  },
+})
+
 const ROLES = ['user', 'admin', 'account_manager', 'warehouse', 'accountant']
 
 export const schemas: Record<string, Json> = {
@@ -63,16 +75,7 @@ export const schemas: Record<string, Json> = {
       createdAt: { type: 'string', format: 'date-time' },
     },
   },
-  ProductPage: {
-    type: 'object',
-    required: ['items', 'page', 'limit', 'total'],
-    properties: {
-      items: { type: 'array', items: ref('Product') },
-      page: { type: 'integer', minimum: 1 },
-      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
-      total: { type: 'integer', minimum: 0 },
-    },
-  },
+  ProductPage: pageOf('Product'),
   OtpRequest: {
     type: 'object',
     required: ['phone'],
@@ -223,16 +226,7 @@ export const schemas: Record<string, Json> = {
       createdAt: { type: 'string', format: 'date-time' },
     },
   },
-  OrderPage: {
-    type: 'object',
-    required: ['items', 'page', 'limit', 'total'],
-    properties: {
-      items: { type: 'array', items: ref('Order') },
-      page: { type: 'integer', minimum: 1 },
-      limit: { type: 'integer', minimum: 1, maximum: MAX_LIMIT },
-      total: { type: 'integer', minimum: 0 },
-    },
-  },
+  OrderPage: pageOf('Order'),
   OrderStatusChange: {
     type: 'object',
     required: ['status'],
