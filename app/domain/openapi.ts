@@ -325,6 +325,7 @@ export const schemas: Record<string, Json> = {
 
 const query = (name: string, schema: Json, description: string) => ({ name, in: 'query', required: false, description, schema })
 
+const unauthenticated = errorResponse('Missing, invalid or expired token')
 const rateLimited = errorResponse('Too many requests (`Retry-After` and `RateLimit-*` headers)')
 const orderId = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }
 const unavailable = errorResponse('UNAVAILABLE: the store is starting or too busy; nothing was changed, retry after `Retry-After` seconds')
@@ -359,7 +360,7 @@ export const paths: Record<string, Json> = {
       tags: ['auth'],
       summary: 'The signed-in user',
       security: [{ bearerAuth: [] }],
-      responses: { '200': json(ref('Me'), 'The user'), '401': errorResponse('Missing, invalid or expired token'), '429': rateLimited },
+      responses: { '200': json(ref('Me'), 'The user'), '401': unauthenticated, '429': rateLimited },
     },
   },
   '/products': {
@@ -404,7 +405,7 @@ export const paths: Record<string, Json> = {
       responses: {
         '200': json(ref('OrderPage'), 'A page of orders'),
         '400': errorResponse('Invalid query parameters (`fields` says which)'),
-        '401': errorResponse('Missing, invalid or expired token'),
+        '401': unauthenticated,
         '429': rateLimited,
         '503': unavailable,
       },
@@ -435,7 +436,7 @@ export const paths: Record<string, Json> = {
           },
         },
         '400': errorResponse('Invalid body or Idempotency-Key (`fields` says which)'),
-        '401': errorResponse('Missing, invalid or expired token'),
+        '401': unauthenticated,
         '409': json({ oneOf: [ref('OutOfStockError'), ref('ConflictError')] }, 'OUT_OF_STOCK (with the short items), or CONFLICT: the Idempotency-Key was used for a different order'),
         '429': rateLimited,
         '503': unavailable,
@@ -451,7 +452,7 @@ export const paths: Record<string, Json> = {
       parameters: [orderId],
       responses: {
         '200': json(ref('Order'), 'The order'),
-        '401': errorResponse('Missing, invalid or expired token'),
+        '401': unauthenticated,
         '404': errorResponse("No such order, or someone else's"),
         '429': rateLimited,
         '503': unavailable,
@@ -471,7 +472,7 @@ export const paths: Record<string, Json> = {
       responses: {
         '200': json(ref('Order'), 'The order, with the new event'),
         '400': errorResponse('Invalid body (`fields` says which)'),
-        '401': errorResponse('Missing, invalid or expired token'),
+        '401': unauthenticated,
         '403': errorResponse('Not staff with `order:update`, or this role may not make this move'),
         '404': errorResponse('No such order'),
         '422': errorResponse('STATE_NOT_ALLOWED: the order cannot make this move from its current status'),
@@ -492,7 +493,7 @@ export const paths: Record<string, Json> = {
       responses: {
         '200': json(ref('Order'), 'The cancelled order'),
         '400': errorResponse('Invalid body'),
-        '401': errorResponse('Missing, invalid or expired token'),
+        '401': unauthenticated,
         '403': errorResponse('Staff who may read but not cancel orders'),
         '404': errorResponse("No such order, or someone else's"),
         '422': errorResponse('STATE_NOT_ALLOWED: already shipped (for the owner), delivered or cancelled'),
@@ -512,7 +513,7 @@ export const paths: Record<string, Json> = {
       responses: {
         '200': json(ref('RazorpayCheckout'), 'What Checkout needs'),
         '400': errorResponse('Invalid body, a cash-on-delivery order, or online payment not available on this store (choose cash on delivery)'),
-        '401': errorResponse('Missing, invalid or expired token'),
+        '401': unauthenticated,
         '404': errorResponse("No such order, or someone else's"),
         '422': errorResponse('STATE_NOT_ALLOWED: already paid, or cancelled'),
         '429': rateLimited,
@@ -531,7 +532,7 @@ export const paths: Record<string, Json> = {
       responses: {
         '200': json(ref('Order'), 'The order, paid'),
         '400': errorResponse('Invalid body, a signature that does not verify, or a Razorpay order that is not this order’s: nothing changed'),
-        '401': errorResponse('Missing, invalid or expired token'),
+        '401': unauthenticated,
         '404': errorResponse("No such order, or someone else's"),
         '422': errorResponse('STATE_NOT_ALLOWED: the order was cancelled before the payment arrived (it will be refunded)'),
         '429': rateLimited,

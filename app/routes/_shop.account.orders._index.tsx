@@ -9,6 +9,7 @@ import { requireUser } from '#app/utils/auth.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
 import { RouteError } from '#app/components/route-error.tsx'
+import { PageLinks } from '#app/components/page-links.tsx'
 import type { Route } from './+types/_shop.account.orders._index'
 
 const PAGE_SIZE = 10
@@ -72,15 +73,7 @@ export default function OrdersPage({ loaderData }: Route.ComponentProps) {
               </li>
             ))}
           </ul>
-          {pages > 1 ? (
-            <nav aria-label="Pages" className="flex items-center gap-4 text-sm">
-              {page > 1 ? <Link to={page === 2 ? '/account/orders' : `/account/orders?page=${page - 1}`}>← Newer orders</Link> : null}
-              <span>
-                Page {page} of {pages}
-              </span>
-              {page < pages ? <Link to={`/account/orders?page=${page + 1}`}>Older orders →</Link> : null}
-            </nav>
-          ) : null}
+          <PageLinks page={page} pages={pages} href={(p) => (p === 1 ? '/account/orders' : `/account/orders?page=${p}`)} previous="← Newer orders" next="Older orders →" />
         </>
       )}
     </div>

@@ -8,6 +8,7 @@ import { usePublicEnv } from '#app/root.tsx'
 import { listOrders } from '#app/services/orders.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
+import { PageLinks } from '#app/components/page-links.tsx'
 import type { Route } from './+types/admin.orders._index'
 
 const PAGE_SIZE = 25
@@ -235,12 +236,7 @@ export default function AdminOrders({ loaderData }: Route.ComponentProps) {
           </table>
         </div>
       ) : null}
-      {pages > 1 ? (
-        <nav aria-label="Pages" className="mt-4 flex gap-4 text-sm">
-          {page > 1 ? <Link to={listUrl(filters, page - 1)}>← Newer</Link> : null}
-          {page < pages ? <Link to={listUrl(filters, page + 1)}>Older →</Link> : null}
-        </nav>
-      ) : null}
+      <PageLinks page={page} pages={pages} href={(p) => listUrl(filters, p)} previous="← Newer" next="Older →" />
     </div>
   )
 }

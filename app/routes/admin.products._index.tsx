@@ -8,6 +8,7 @@ import { listProductsForStaff } from '#app/services/catalog-admin.server.ts'
 import { listCategories } from '#app/services/catalog.server.ts'
 import { requireCatalogStaff } from '#app/utils/catalog-guard.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
+import { PageLinks } from '#app/components/page-links.tsx'
 import type { Route } from './+types/admin.products._index'
 
 const PAGE_SIZE = 20
@@ -144,12 +145,7 @@ export default function AdminProducts({ loaderData }: Route.ComponentProps) {
           </table>
         </div>
       ) : null}
-      {pages > 1 ? (
-        <nav aria-label="Pages" className="mt-4 flex gap-4 text-sm">
-          {page > 1 ? <Link to={pageLink(page - 1)}>← Previous</Link> : null}
-          {page < pages ? <Link to={pageLink(page + 1)}>Next →</Link> : null}
-        </nav>
-      ) : null}
+      <PageLinks page={page} pages={pages} href={pageLink} />
     </div>
   )
 }

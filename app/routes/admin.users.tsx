@@ -8,6 +8,7 @@ import { fieldErrors } from '#app/utils/api.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
 import { RouteError } from '#app/components/route-error.tsx'
+import { PageLinks } from '#app/components/page-links.tsx'
 import type { Route } from './+types/admin.users'
 
 const ROLE_LABELS: Record<Role, string> = { user: 'Customer', admin: 'Admin', account_manager: 'Account manager', warehouse: 'Warehouse', accountant: 'Accountant' }
@@ -156,12 +157,7 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
           </table>
         </div>
       ) : null}
-      {pages > 1 ? (
-        <nav aria-label="Pages" className="mt-4 flex gap-4 text-sm">
-          {page > 1 ? <Link to={pageLink(q, page - 1)}>← Previous</Link> : null}
-          {page < pages ? <Link to={pageLink(q, page + 1)}>Next →</Link> : null}
-        </nav>
-      ) : null}
+      <PageLinks page={page} pages={pages} href={(p) => pageLink(q, p)} />
 
       {selectedMissing ? <p className="mt-8 text-stone-600">That user does not exist (any more).</p> : null}
       {selected ? (
