@@ -98,3 +98,14 @@ export async function deleteRedisKeys(redisUrl: string, prefix: string): Promise
     .catch(() => undefined)
   redis.disconnect()
 }
+
+/** Runs one query on `url` with a short-lived connection and returns its rows. */
+export async function queryRows<T extends pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url })
+  await c.connect()
+  try {
+    return (await c.query<T>(text, values)).rows
+  } finally {
+    await c.end()
+  }
+}

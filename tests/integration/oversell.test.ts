@@ -11,7 +11,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signJwt } from '#app/utils/jwt.server.ts'
 import { migrateDeploy } from '#prisma/engine/index.ts'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys } from './helpers.ts'
+import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys, queryRows } from './helpers.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `test:oversell:${randomBytes(4).toString('hex')}:`
@@ -26,15 +26,7 @@ const cleanups: (() => Promise<void> | void)[] = []
 let buyerTokens: { id: string; token: string }[] = []
 const products = { shared: '', local: '' }
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: dbUrl })
-  await c.connect()
-  try {
-    return (await c.query<T>(text, values)).rows
-  } finally {
-    await c.end()
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => queryRows<T>(dbUrl, text, values)
 
 async function insertProduct(slug: string): Promise<string> {
   const [cat] = await sql<{ id: string }>(`INSERT INTO categories (id, slug, name) VALUES (gen_random_uuid(), 'os-cat', 'Oversell') ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id`)

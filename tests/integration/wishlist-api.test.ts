@@ -5,9 +5,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys } from './helpers.ts'
+import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys, queryRows } from './helpers.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `test:wishlist:${randomBytes(4).toString('hex')}:`
@@ -19,15 +19,7 @@ let token = ''
 const products: { active: string; other: string; archived: string } = { active: '', other: '', archived: '' }
 const cleanups: (() => Promise<void> | void)[] = []
 
-async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: dbUrl })
-  await c.connect()
-  try {
-    return (await c.query<T>(text, values)).rows
-  } finally {
-    await c.end()
-  }
-}
+const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => queryRows<T>(dbUrl, text, values)
 
 async function insertProduct(slug: string, status: 'active' | 'archived', stock: number): Promise<string> {
   const [cat] = await sql<{ id: string }>(`INSERT INTO categories (id, slug, name) VALUES (gen_random_uuid(), $1, $1) ON CONFLICT (slug) DO UPDATE SET name = EXCLUDED.name RETURNING id`, ['wl-cat'])
