@@ -10,13 +10,17 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import compression from 'compression'
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
+import proxyaddr from 'proxy-addr'
 import { Server as SocketServer } from 'socket.io'
 import type { ViteDevServer } from 'vite'
+import { reportCacheStats } from '#app/services/catalog-cache.server.ts'
+import { cachedApiReadKey } from '#app/services/catalog.server.ts'
 import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
+import { createFastLane } from '#app/utils/fast-lane.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
 import { rateLimit, rateLimitRules } from '#app/utils/rate-limit.server.ts'
 import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
-import { crossSiteGuard, securityHeaders } from '#app/utils/security.server.ts'
+import { crossSiteGuard, resourceSecurityHeaders, securityHeaders } from '#app/utils/security.server.ts'
 import { migrateDeploy, SchemaEngineError } from '#prisma/engine/index.ts'
 import { DatabaseNotEmptyError, isDatabaseEmpty, seed } from '#prisma/seed/index.ts'
 import type { AppSocketServer } from './server/app.ts'
@@ -39,29 +43,42 @@ function loadEnv(): Env {
 
 const REQUEST_ID = /^[\w.-]{1,100}$/
 
+/** The caller's X-Request-Id when it is a sane token, else a new one. */
+function requestIdOf(req: http.IncomingMessage): string {
+  const incoming = req.headers['x-request-id']
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+}
+
+interface RequestLine {
+  requestId: string
+  method: string
+  path: string
+  status: number
+  durationMs: number
+  userId?: unknown
+}
+
+function logRequest(line: RequestLine) {
+  getLogger().log(line.status >= 500 ? 'error' : 'info', 'request', line)
+}
+
 /** One log line per request: id, method, path, status, duration. */
 function requestLogger(req: Request, res: Response, next: NextFunction) {
   const started = process.hrtime.bigint()
-  const incoming = req.get('x-request-id')
-  const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID()
+  const requestId = requestIdOf(req)
   res.locals.requestId = requestId
   // Routes read it from the request (audit entries, logs), so a generated id goes there too.
   req.headers['x-request-id'] = requestId
   res.setHeader('X-Request-Id', requestId)
   res.on('finish', () => {
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6
-    const level = res.statusCode >= 500 ? 'error' : 'info'
-    getLogger().log(level, 'request', {
-      requestId,
-      method: req.method,
-      path: req.path,
-      status: res.statusCode,
-      durationMs: Math.round(durationMs * 10) / 10,
-      userId: res.locals.userId,
-    })
+    logRequest({ requestId, method: req.method, path: req.path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, userId: res.locals.userId })
   })
   next()
 }
+
+/** Proxies whose X-Forwarded-For is believed (Express's `trust proxy`, and the fast lane's client address). */
+const TRUSTED_PROXIES = ['loopback', 'linklocal', 'uniquelocal']
 
 /**
  * express.static over the build's client files, consulted only for paths that could name one
@@ -140,7 +157,7 @@ async function main() {
 
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal')
+  app.set('trust proxy', TRUSTED_PROXIES.join(', '))
   app.use(requestLogger)
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true })
@@ -152,12 +169,32 @@ async function main() {
   // Security headers on every answer below (pages, assets, errors); a page's CSP nonce goes to
   // React Router through the load context (server/app.ts) and onto its inline scripts.
   const servesBuild = path.basename(process.argv[1] ?? '') === 'server.js'
-  app.use(securityHeaders({ dev: !servesBuild, production: env.NODE_ENV === 'production', publicUrl: env.PUBLIC_URL, googleAuthUrl: env.GOOGLE_AUTH_URL }))
+  const securityOptions = { dev: !servesBuild, production: env.NODE_ENV === 'production', publicUrl: env.PUBLIC_URL, googleAuthUrl: env.GOOGLE_AUTH_URL }
+  app.use(securityHeaders(securityOptions))
   app.use(crossSiteGuard({ publicUrl: env.PUBLIC_URL }))
-  app.use(rateLimit({ rules: rateLimitRules(env), store: () => rt.rateLimits, available: () => !rt.redis || rt.redis.status === 'ready' }))
+  const limits = rateLimitRules(env)
+  app.use(rateLimit({ rules: limits, store: () => rt.rateLimits, available: () => !rt.redis || rt.redis.status === 'ready' }))
   app.use(compression())
 
-  const httpServer = http.createServer(app)
+  // Cached public catalogue reads are answered before Express (app/utils/fast-lane.server.ts).
+  const trusted = proxyaddr.compile(TRUSTED_PROXIES)
+  const fastLane = createFastLane({
+    store: () => rt.fastLane,
+    rules: limits,
+    cacheKeyFor: cachedApiReadKey,
+    clientAddress: (req) => proxyaddr(req, trusted),
+    headers: resourceSecurityHeaders(securityOptions),
+    requestId: requestIdOf,
+    logRequest,
+    onHit: () => {
+      rt.cache.noteRead(true)
+      reportCacheStats()
+    },
+    ready: () => rt.bootstrapped && !rt.shuttingDown,
+  })
+  const httpServer = http.createServer((req, res) => {
+    if (!fastLane(req, res, () => app(req, res))) app(req, res)
+  })
   const io: AppSocketServer = new SocketServer(httpServer, { serveClient: false })
 
   let vite: ViteDevServer | undefined
@@ -173,7 +210,8 @@ async function main() {
     const signals = ['SIGTERM', 'SIGINT'] as const
     const before = new Map(signals.map((sig) => [sig, new Set(process.listeners(sig))]))
     const ownStdinEnd = new Set(process.stdin.listeners('end'))
-    vite = await createServer({ server: { middlewareMode: true, hmr: { server: httpServer } }, appType: 'custom' })
+    // No CORS: the store's pages and API are same-origin, and answers should not differ from production's.
+    vite = await createServer({ server: { middlewareMode: true, hmr: { server: httpServer }, cors: false }, appType: 'custom' })
     const dev = vite
     // Vite (and React Router's plugin) install signal/stdin handlers that exit the process at
     // once; this process shuts down on its own terms (below). Only theirs go: tsx's own relay

@@ -1,6 +1,6 @@
 /** Catalogue reads: search, listings, product detail and categories for the storefront and the API (cache-aside). */
 import type { CatalogQuery } from '#app/domain/catalog-query.ts'
-import { normaliseCatalogQuery } from '#app/domain/catalog-query.ts'
+import { normaliseCatalogQuery, parseCatalogQuery } from '#app/domain/catalog-query.ts'
 import type { CategoryView, ProductPage, ProductView } from '#app/domain/product.ts'
 import { Prisma } from '#app/generated/prisma/client.ts'
 import { getDb } from '#app/utils/db.server.ts'
@@ -62,6 +62,33 @@ export async function getProduct(idOrSlug: string): Promise<ProductView | null> 
   })
   reportCacheStats()
   return product
+}
+
+const PRODUCTS_API = '/api/v1/products'
+
+/**
+ * The cache entry whose text is, byte for byte, the JSON body that the public catalogue API
+ * answers for this path and query: `GET /api/v1/products?…` (searchProducts) and
+ * `GET /api/v1/products/:idOrSlug` (getProduct) store their answers under these keys. null when
+ * the request is anything else (an invalid query, a sub-resource): the full handler answers it.
+ * The HTTP fast lane (app/utils/fast-lane.server.ts) serves hits without running the handler.
+ */
+export function cachedApiReadKey(path: string, search: string): string | null {
+  if (path === PRODUCTS_API) {
+    const parsed = parseCatalogQuery(new URLSearchParams(search))
+    return parsed.success ? productKeys.listing(normaliseCatalogQuery(parsed.query)) : null
+  }
+  if (!path.startsWith(`${PRODUCTS_API}/`)) return null
+  const segment = path.slice(PRODUCTS_API.length + 1)
+  if (segment.includes('/') || segment.endsWith('.data')) return null
+  let idOrSlug: string
+  try {
+    idOrSlug = decodeURIComponent(segment)
+  } catch {
+    return null
+  }
+  if (UUID.test(idOrSlug)) return productKeys.byId(idOrSlug.toLowerCase())
+  return idOrSlug.length > 0 && idOrSlug.length <= 200 ? productKeys.bySlug(idOrSlug) : null
 }
 
 /** Active products by id, in the order given (unknown or inactive ids are left out). */

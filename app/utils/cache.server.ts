@@ -7,13 +7,20 @@ export interface Cache {
   del(keys: string[]): Promise<void>
   /** Deletes every key stored with any of these tags (e.g. all listings that show a product). */
   invalidateTags(tags: string[]): Promise<void>
+  /**
+   * A value that changes whenever invalidateTags runs (any instance, with Redis): an
+   * in-process copy of an entry read at generation g is current while the generation is g.
+   */
+  generation(): Promise<string>
+  /** Counts a read made outside get() (the API fast lane reads entries itself). */
+  noteRead(found: boolean): void
   stats(): { hits: number; misses: number }
 }
 
 abstract class CountingCache {
   protected hits = 0
   protected misses = 0
-  protected count(found: boolean) {
+  noteRead(found: boolean) {
     if (found) this.hits++
     else this.misses++
   }
@@ -25,22 +32,28 @@ abstract class CountingCache {
 export class MemoryCache extends CountingCache implements Cache {
   private entries = new Map<string, { value: string; expiresAt: number; tags: string[] }>()
   private tagIndex = new Map<string, Set<string>>()
+  private invalidations = 0
 
   constructor(private readonly maxEntries = 5_000) {
     super()
   }
 
   async get(key: string) {
+    const value = await this.peek(key)
+    this.noteRead(value !== null)
+    return value
+  }
+
+  /** get() without counting the read in stats() */
+  async peek(key: string) {
     const e = this.entries.get(key)
     if (!e || e.expiresAt <= Date.now()) {
       if (e) this.remove(key)
-      this.count(false)
       return null
     }
     // Map keeps insertion order: re-inserting marks the entry most recently used.
     this.entries.delete(key)
     this.entries.set(key, e)
-    this.count(true)
     return e.value
   }
 
@@ -63,7 +76,12 @@ export class MemoryCache extends CountingCache implements Cache {
     for (const k of keys) this.remove(k)
   }
 
+  async generation() {
+    return String(this.invalidations)
+  }
+
   async invalidateTags(tags: string[]) {
+    this.invalidations++
     for (const t of tags) {
       for (const k of this.tagIndex.get(t) ?? []) this.remove(k)
       this.tagIndex.delete(t)
@@ -79,25 +97,29 @@ export class MemoryCache extends CountingCache implements Cache {
 }
 
 export class RedisCache extends CountingCache implements Cache {
+  /** the counter invalidateTags increments (see generation()) */
+  readonly generationKey: string
+
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = 'cache:',
+    readonly prefix = 'cache:',
   ) {
     super()
+    this.generationKey = `${prefix}generation`
   }
 
   async get(key: string) {
     if (this.redis.status !== 'ready') {
-      this.count(false)
+      this.noteRead(false)
       return null
     }
     try {
       const v = await this.redis.get(this.prefix + key)
-      this.count(v !== null)
+      this.noteRead(v !== null)
       return v
     } catch {
       // Redis down: behave as a miss so the database answers.
-      this.count(false)
+      this.noteRead(false)
       return null
     }
   }
@@ -116,19 +138,26 @@ export class RedisCache extends CountingCache implements Cache {
     await this.redis.del(...keys.map((k) => this.prefix + k))
   }
 
+  async generation() {
+    return (await this.redis.get(this.generationKey)) ?? '0'
+  }
+
   async invalidateTags(tags: string[]) {
     if (tags.length === 0) return
-    // Atomic: collect members of every tag set, delete them and the sets.
+    // Atomic: collect members of every tag set, delete them and the sets, and move the
+    // generation on (the last key) so in-process copies of any entry are re-read.
     await this.redis.eval(
       `local n = 0
-       for i, tag in ipairs(KEYS) do
-         local members = redis.call('SMEMBERS', tag)
+       for i = 1, #KEYS - 1 do
+         local members = redis.call('SMEMBERS', KEYS[i])
          for _, k in ipairs(members) do n = n + redis.call('DEL', k) end
-         redis.call('DEL', tag)
+         redis.call('DEL', KEYS[i])
        end
+       redis.call('INCR', KEYS[#KEYS])
        return n`,
-      tags.length,
+      tags.length + 1,
       ...tags.map((t) => `${this.prefix}tag:${t}`),
+      this.generationKey,
     )
   }
 }

@@ -86,10 +86,39 @@ export interface RateLimitOptions {
   warnEveryMs?: number
 }
 
-interface Outcome {
+export interface Outcome {
   rule: RateLimitRule
   count: number
   resetMs: number
+}
+
+/**
+ * Requests whose hits were already counted before Express saw them (the API fast lane counts
+ * while it reads the cache, then hands a miss to the full handler): counted once, not twice.
+ */
+const precounted = new WeakMap<object, Outcome[]>()
+export function markCounted(req: object, outcomes: Outcome[]): void {
+  precounted.set(req, outcomes)
+}
+
+/** The `RateLimit-*` headers for a request's outcomes, and whether a limit is exceeded. */
+export function limitHeaders(outcomes: Outcome[]): { headers: [string, string][]; exceeded: boolean; resetSeconds: number; shown: Outcome } {
+  // Report the tightest limit: the exceeded one, else the one with the fewest requests left.
+  const remaining = (o: Outcome) => o.rule.max - o.count
+  const shown = outcomes.reduce((a, b) => (remaining(b) < remaining(a) ? b : a))
+  const resetSeconds = Math.max(1, Math.ceil(shown.resetMs / 1000))
+  const headers: [string, string][] = [
+    ['RateLimit-Policy', outcomes.map((o) => `${o.rule.max};w=${Math.round(o.rule.windowMs / 1000)}`).join(', ')],
+    ['RateLimit-Limit', String(shown.rule.max)],
+    ['RateLimit-Remaining', String(Math.max(0, remaining(shown)))],
+    ['RateLimit-Reset', String(resetSeconds)],
+  ]
+  return { headers, exceeded: remaining(shown) < 0, resetSeconds, shown }
+}
+
+/** The API's 429 body. */
+export function rateLimitedJson(resetSeconds: number): string {
+  return JSON.stringify({ error: { code: 'RATE_LIMITED', message: `Too many requests. Retry in ${describeWait(resetSeconds)}.` } })
 }
 
 /** Counts the request under every rule it matches; answers 429 when any is exceeded. */
@@ -105,42 +134,38 @@ export function rateLimit({ rules, store, available = () => true, timeoutMs = 1_
 
     // req.ip honours the app's `trust proxy` setting (X-Forwarded-For only from trusted hops).
     const client = clientKey(req.ip ?? req.socket.remoteAddress ?? 'unknown')
-    let outcomes: Outcome[]
-    try {
-      if (!available()) throw new Error('store not connected')
-      const s = store()
-      const hits = Promise.all(matched.map(async (rule) => ({ rule, ...(await s.hit(`${rule.name}:${client}`, rule.windowMs)) })))
-      outcomes = await withTimeout(hits, timeoutMs)
-    } catch (err) {
-      // Fail open: an outage of the counter store must not take the shop down with it.
-      skippedSinceWarning++
-      const now = Date.now()
-      if (now - lastWarning >= warnEveryMs) {
-        getLogger().warn('rate limit store unavailable; requests pass unlimited', {
-          error: err instanceof Error ? err.message : String(err),
-          skipped: skippedSinceWarning,
-        })
-        lastWarning = now
-        skippedSinceWarning = 0
+    let outcomes = precounted.get(req)
+    if (!outcomes) {
+      try {
+        if (!available()) throw new Error('store not connected')
+        const s = store()
+        const hits = Promise.all(matched.map(async (rule) => ({ rule, ...(await s.hit(`${rule.name}:${client}`, rule.windowMs)) })))
+        outcomes = await withTimeout(hits, timeoutMs)
+      } catch (err) {
+        // Fail open: an outage of the counter store must not take the shop down with it.
+        skippedSinceWarning++
+        const now = Date.now()
+        if (now - lastWarning >= warnEveryMs) {
+          getLogger().warn('rate limit store unavailable; requests pass unlimited', {
+            error: err instanceof Error ? err.message : String(err),
+            skipped: skippedSinceWarning,
+          })
+          lastWarning = now
+          skippedSinceWarning = 0
+        }
+        return next()
       }
-      return next()
     }
 
-    // Report the tightest limit: the exceeded one, else the one with the fewest requests left.
-    const remaining = (o: Outcome) => o.rule.max - o.count
-    const shown = outcomes.reduce((a, b) => (remaining(b) < remaining(a) ? b : a))
-    const resetSeconds = Math.max(1, Math.ceil(shown.resetMs / 1000))
-    res.setHeader('RateLimit-Policy', outcomes.map((o) => `${o.rule.max};w=${Math.round(o.rule.windowMs / 1000)}`).join(', '))
-    res.setHeader('RateLimit-Limit', String(shown.rule.max))
-    res.setHeader('RateLimit-Remaining', String(Math.max(0, remaining(shown))))
-    res.setHeader('RateLimit-Reset', String(resetSeconds))
-    if (remaining(shown) >= 0) return next()
+    const { headers, exceeded, resetSeconds, shown } = limitHeaders(outcomes)
+    for (const [name, value] of headers) res.setHeader(name, value)
+    if (!exceeded) return next()
 
     res.status(429).setHeader('Retry-After', String(resetSeconds))
     getLogger().debug('rate limited', { requestId: res.locals.requestId, limit: shown.rule.name, path: req.path })
     const wait = describeWait(resetSeconds)
     if (path === '/api' || path.startsWith('/api/')) {
-      res.json({ error: { code: 'RATE_LIMITED', message: `Too many requests. Retry in ${wait}.` } })
+      res.type('json').send(rateLimitedJson(resetSeconds))
     } else {
       res.type('html').send(tooManyRequestsPage(wait))
     }

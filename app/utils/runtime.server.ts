@@ -7,6 +7,7 @@ import { BullJobBackend, MemoryJobBackend, type JobBackend } from '#app/jobs/bac
 import { MemoryCache, RedisCache, type Cache } from './cache.server.ts'
 import { closeDb, initDb, type Db } from './db.server.ts'
 import type { Env } from './env.server.ts'
+import { MemoryFastLaneStore, RedisFastLaneStore, type FastLaneStore } from './fast-lane.server.ts'
 import { MemoryLock, RedisLock, type Lock } from './lock.server.ts'
 import { MemoryPubSub, RedisPubSub, type PubSub } from './pubsub.server.ts'
 import { MemoryRateLimitStore, RedisRateLimitStore, type RateLimitStore } from './rate-limit-store.server.ts'
@@ -22,6 +23,8 @@ export interface Runtime {
   cache: Cache
   lock: Lock
   rateLimits: RateLimitStore
+  /** rate limit + cache read in one step, for the API fast lane (see fast-lane.server.ts) */
+  fastLane: FastLaneStore
   pubsub: PubSub
   sessions: SessionStore
   jobs: JobBackend
@@ -40,23 +43,28 @@ export function initRuntime(env: Env, database: { url: string; mode: 'embedded' 
   if (env.REDIS_URL) {
     const redis = createRedis(env.REDIS_URL, { name: 'main' })
     const sub = createRedis(env.REDIS_URL, { name: 'subscriber', blocking: true })
+    const cache = new RedisCache(redis, `${prefix}cache:`)
     runtime = {
       ...base,
       redis,
-      cache: new RedisCache(redis, `${prefix}cache:`),
+      cache,
       lock: new RedisLock(redis, `${prefix}lock:`),
       rateLimits: new RedisRateLimitStore(redis, `${prefix}rl:`),
+      fastLane: new RedisFastLaneStore(redis, `${prefix}rl:`, cache),
       pubsub: new RedisPubSub(redis, sub, `${prefix}ps:`),
       sessions: new RedisSessionStore(redis, `${prefix}sess:`),
       jobs: new BullJobBackend(bullConnectionOptions(env.REDIS_URL), `${prefix}bull`),
     }
   } else {
+    const cache = new MemoryCache()
+    const rateLimits = new MemoryRateLimitStore()
     runtime = {
       ...base,
       redis: null,
-      cache: new MemoryCache(),
+      cache,
       lock: new MemoryLock(),
-      rateLimits: new MemoryRateLimitStore(),
+      rateLimits,
+      fastLane: new MemoryFastLaneStore(rateLimits, cache),
       pubsub: new MemoryPubSub(),
       sessions: new MemorySessionStore(),
       jobs: new MemoryJobBackend(),
