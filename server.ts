@@ -17,6 +17,7 @@ import { reportCacheStats } from '#app/services/catalog-cache.server.ts'
 import { cachedApiReadKey } from '#app/services/catalog.server.ts'
 import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
 import { createFastLane } from '#app/utils/fast-lane.server.ts'
+import { pageCache } from '#app/utils/page-cache.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
 import { rateLimit, rateLimitRules } from '#app/utils/rate-limit.server.ts'
 import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
@@ -75,6 +76,13 @@ function requestLogger(req: Request, res: Response, next: NextFunction) {
     logRequest({ requestId, method: req.method, path: req.path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, userId: res.locals.userId })
   })
   next()
+}
+
+/** Home, product, category and search pages look the same to every visitor without a session, cart or token. */
+const CATALOGUE_PAGE = /^\/(?:products\/[^/]+|c\/[^/]+|search)?$/
+const VISITOR_STATE = /(?:^|;\s*)(?:__session|cart)=/
+function shareablePage(req: Request): boolean {
+  return CATALOGUE_PAGE.test(req.path) && !req.path.endsWith('.data') && !req.headers.authorization && !VISITOR_STATE.test(req.headers.cookie ?? '')
 }
 
 /** Proxies whose X-Forwarded-For is believed (Express's `trust proxy`, and the fast lane's client address). */
@@ -175,6 +183,10 @@ async function main() {
   const limits = rateLimitRules(env)
   app.use(rateLimit({ rules: limits, store: () => rt.rateLimits, available: () => !rt.redis || rt.redis.status === 'ready' }))
   app.use(compression())
+
+  // Catalogue pages for anonymous visitors: rendered once per catalogue change (app/utils/page-cache.server.ts).
+  const pageSeconds = env.PAGE_CACHE_SECONDS === -1 ? (servesBuild ? 60 : 0) : env.PAGE_CACHE_SECONDS
+  if (pageSeconds > 0) app.use(pageCache({ shareable: shareablePage, generation: () => rt.cache.generation(), maxAgeMs: pageSeconds * 1000 }))
 
   // Cached public catalogue reads are answered before Express (app/utils/fast-lane.server.ts).
   const trusted = proxyaddr.compile(TRUSTED_PROXIES)

@@ -61,6 +61,7 @@ export default function handleRequest(
         },
         onError(error: unknown) {
           responseStatusCode = 500
+          loadContext.markPageFailed()
           // Errors before the shell is rendered reject and are logged by React Router.
           if (shellRendered) getLogger().error('error while streaming a page', { url: request.url, error: error instanceof Error ? error.stack : String(error) })
         },

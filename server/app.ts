@@ -15,6 +15,8 @@ declare module 'react-router' {
      * read: entry.server.tsx reads it for pages; resource routes never do, and need none
      */
     cspNonce: string
+    /** a render failed after the page had started streaming: its HTML must not be kept (page cache) */
+    markPageFailed: () => void
   }
 }
 
@@ -28,6 +30,9 @@ export const requestHandler = createRequestHandler({
   getLoadContext: (_req, res): AppLoadContext => ({
     get cspNonce() {
       return typeof res.locals.cspNonce === 'string' ? res.locals.cspNonce : ''
+    },
+    markPageFailed: () => {
+      res.locals.pageFailed = true
     },
   }),
 })

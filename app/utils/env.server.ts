@@ -91,6 +91,10 @@ export const EnvSchema = z
     LOCALE: z.string().default('en-IN'),
     SHOP_TIMEZONE: z.string().default('Asia/Kolkata'),
     SHUTDOWN_TIMEOUT_MS: int(15000, 0),
+    // Anonymous catalogue pages kept rendered in process for at most this long (and only until
+    // the next catalogue change); 0 turns it off. -1 (the default): 60 for the production
+    // build, off under Vite's development server (edited components would meet stale HTML).
+    PAGE_CACHE_SECONDS: int(-1, -1, 3600),
     // Fixed-window rate limits per client IP, shared through Redis when REDIS_URL is set.
     RATE_LIMIT_WINDOW_MS: int(900_000, 1_000),
     RATE_LIMIT_API_MAX: int(100, 1),

@@ -1,6 +1,8 @@
-// The API fast lane through two real servers sharing PostgreSQL and Redis: cached catalogue
-// reads answered before Express carry the same body and headers as the full stack, count
-// once against the shared rate limit (429 from the lane too), and a stock write on one
+// The read path's in-process copies, through two real servers sharing PostgreSQL and Redis.
+// API fast lane: cached catalogue reads answered before Express carry the same body and
+// headers as the full stack, count once against the shared rate limit (429 from the lane
+// too). Page cache: anonymous catalogue pages come back with a fresh CSP nonce each time and
+// are never shown to a visitor with a cart or session. Either way, a stock write on one
 // instance shows on the other's very next read although that one keeps answers in process.
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -37,6 +39,7 @@ beforeAll(async () => {
     JWT_SECRET,
     SESSION_SECRET: 'fast-lane-it-session-secret-0123456789',
     RATE_LIMIT_API_MAX: String(API_MAX),
+    PAGE_CACHE_SECONDS: '60',
     DATA_DIR: path.join(tmp, 'data'),
     OUTBOX_DIR: path.join(tmp, 'outbox'),
     UPLOAD_DIR: path.join(tmp, 'uploads'),
@@ -76,7 +79,7 @@ async function createProduct() {
   n += 1
   const res = await fetch(`${a.url}/api/v1/products`, {
     method: 'POST',
-    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json', 'X-Forwarded-For': '198.51.100.1' },
+    headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json', 'X-Forwarded-For': newClient() },
     body: JSON.stringify({ name: `Silk Saree ${n}`, category: 'sarees', price: 349900, mrp: 499900, sizes: [{ size: 'Free', stock: 4 }] }),
   })
   expect(res.status).toBe(201)
@@ -195,5 +198,61 @@ describe('cached catalogue reads', () => {
     expect(await bad.json()).toMatchObject({ error: { code: 'VALIDATION' } })
     const anonymousWrite = await fetch(`${a.url}/api/v1/products`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': newClient() }, body: '{}' })
     expect(anonymousWrite.status).toBe(401)
+  })
+})
+
+describe('anonymous catalogue pages', () => {
+  const page = async (server: RunningServer, pathname: string, cookie?: string) => {
+    const res = await fetch(`${server.url}${pathname}`, { headers: cookie ? { Cookie: cookie } : {}, redirect: 'manual' })
+    return { res, html: await res.text() }
+  }
+  const nonceOf = (res: Response) => /'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')?.[1] ?? ''
+  const stockText = (html: string) => /Free, (\d+) in stock/.exec(html)?.[1]
+
+  it('are the same page each time, each answer with its own nonce on every inline script', async () => {
+    const p = await createProduct()
+    const first = await page(b, `/products/${p.slug}`)
+    const second = await page(b, `/products/${p.slug}`)
+    expect([first.res.status, second.res.status]).toEqual([200, 200])
+    const [n1, n2] = [nonceOf(first.res), nonceOf(second.res)]
+    expect(n1).not.toBe('')
+    expect(n2).not.toBe(n1)
+    // every script the browser would run (JSON-LD data is not run)
+    const scripts = (html: string) => [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]).filter((tag) => !tag.includes('application/ld+json'))
+    expect(scripts(second.html).length).toBeGreaterThan(0)
+    for (const tag of scripts(second.html)) expect(tag).toContain(`nonce="${n2}"`)
+    expect(second.html).not.toContain(n1)
+    expect(second.html.replaceAll(n2, n1)).toBe(first.html)
+    expect(second.res.headers.get('content-type')).toBe(first.res.headers.get('content-type'))
+  })
+
+  it('a stock write on one instance shows on the other instance\'s very next page', async () => {
+    const p = await createProduct()
+    expect(stockText((await page(b, `/products/${p.slug}`)).html)).toBe('4')
+    expect(stockText((await page(b, `/products/${p.slug}`)).html)).toBe('4')
+    const write = await fetch(`${a.url}/api/v1/products/${p.id}/stock`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json', 'X-Forwarded-For': '198.51.100.3' },
+      body: JSON.stringify({ sizes: [{ size: 'Free', stock: 2 }] }),
+    })
+    expect(write.status).toBe(200)
+    expect(stockText((await page(b, `/products/${p.slug}`)).html)).toBe('2')
+  })
+
+  it('a visitor with a cart never gets the shared page, nor does the shared page show their cart', async () => {
+    const p = await createProduct()
+    const anonymous = await page(a, `/products/${p.slug}`)
+    expect(anonymous.html).toContain('Cart, 0 items')
+    const add = await fetch(`${a.url}/cart`, {
+      method: 'POST',
+      headers: { Origin: a.url, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ intent: 'add', productId: p.id, size: 'Free', quantity: '1', redirectTo: `/products/${p.slug}` }),
+      redirect: 'manual',
+    })
+    expect([302, 303]).toContain(add.status)
+    const cookie = add.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ')
+    expect(cookie).toMatch(/cart=/)
+    expect((await page(a, `/products/${p.slug}`, cookie)).html).toContain('Cart, 1 item')
+    expect((await page(a, `/products/${p.slug}`)).html).toContain('Cart, 0 items')
   })
 })

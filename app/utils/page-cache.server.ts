@@ -1,0 +1,108 @@
+/**
+ * Rendered catalogue pages for anonymous visitors, kept in process.
+ *
+ * A page that no visitor state can change (no session or cart cookie, no bearer token) is the
+ * same for everyone who asks for its URL until the catalogue changes. The first request renders
+ * it as usual; its HTML is kept with the cache generation read *before* rendering (the counter
+ * every catalogue invalidation moves on, on any instance: see Cache.generation). Later requests
+ * for the URL at the same generation get that HTML, with a fresh CSP nonce put in place of the
+ * one it was rendered with, and the headers it was sent with; any catalogue write makes every
+ * kept page stale at once, so a read after a write's response never shows the old page.
+ *
+ * Only complete 200 text/html answers that set no cookie and had no error while streaming are
+ * kept; entries also expire after `maxAgeMs` and the oldest go beyond `maxEntries`.
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+
+export interface PageCacheOptions {
+  /** whether this request's page may be shared (anonymous, a catalogue page) */
+  shareable: (req: Request) => boolean
+  /** the catalogue cache generation; a failure skips the page cache for the request */
+  generation: () => Promise<string>
+  maxAgeMs: number
+  maxEntries?: number
+  /** larger pages are not kept */
+  maxBytes?: number
+}
+
+interface Page {
+  generation: string
+  storedAt: number
+  html: string
+  /** the CSP nonce the page was rendered with ('' when it has none) */
+  nonce: string
+  headers: [string, string | number | string[]][]
+}
+
+/** Headers that belong to one response, not to the page. */
+const PER_RESPONSE = new Set([
+  'content-length',
+  'transfer-encoding',
+  'content-encoding',
+  'connection',
+  'keep-alive',
+  'date',
+  'vary',
+  'x-request-id',
+  'content-security-policy',
+  'set-cookie',
+  'retry-after',
+])
+
+const NONCE = /'nonce-([^']+)'/
+
+export function pageCache(opts: PageCacheOptions): RequestHandler {
+  const pages = new Map<string, Page>()
+  const maxEntries = opts.maxEntries ?? 500
+  const maxBytes = opts.maxBytes ?? 512 * 1024
+
+  return async (req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' || !opts.shareable(req)) return next()
+    let generation: string
+    try {
+      generation = await opts.generation()
+    } catch {
+      return next()
+    }
+    const key = req.originalUrl
+    const page = pages.get(key)
+    if (page && page.generation === generation && Date.now() - page.storedAt <= opts.maxAgeMs) {
+      // Reading the nonce gives this response its own page CSP (securityHeaders).
+      const nonce = page.nonce ? String(res.locals.cspNonce) : ''
+      for (const [name, value] of page.headers) if (!res.hasHeader(name)) res.setHeader(name, value)
+      res.status(200).end(page.nonce ? page.html.replaceAll(page.nonce, nonce) : page.html)
+      return
+    }
+    if (page) pages.delete(key)
+
+    const chunks: Buffer[] = []
+    let size = 0
+    const collect = (chunk: unknown, encoding?: unknown) => {
+      if (size > maxBytes || chunk === undefined || chunk === null || typeof chunk === 'function') return
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array)
+      size += buf.length
+      chunks.push(buf)
+    }
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean
+    const end = res.end.bind(res) as (...args: unknown[]) => Response
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      collect(chunk, rest[0])
+      return write(chunk, ...rest)
+    }) as Response['write']
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      collect(chunk, rest[0])
+      return end(chunk, ...rest)
+    }) as Response['end']
+    res.once('finish', () => {
+      const type = String(res.getHeader('content-type') ?? '')
+      if (res.statusCode !== 200 || !type.startsWith('text/html') || res.hasHeader('set-cookie') || res.locals.pageFailed === true || size > maxBytes) return
+      const csp = String(res.getHeader('content-security-policy') ?? '')
+      const headers = Object.entries(res.getHeaders())
+        .filter(([name]) => !PER_RESPONSE.has(name) && !name.startsWith('ratelimit'))
+        .filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined)
+      pages.set(key, { generation, storedAt: Date.now(), html: Buffer.concat(chunks).toString('utf8'), nonce: NONCE.exec(csp)?.[1] ?? '', headers })
+      while (pages.size > maxEntries) pages.delete(pages.keys().next().value as string)
+    })
+    next()
+  }
+}
