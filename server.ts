@@ -205,7 +205,13 @@ async function main() {
     ready: () => rt.bootstrapped && !rt.shuttingDown,
   })
   const httpServer = http.createServer((req, res) => {
-    if (!fastLane(req, res, () => app(req, res))) app(req, res)
+    let taken = false
+    try {
+      taken = fastLane(req, res, () => app(req, res))
+    } catch (err) {
+      log.error('fast lane failed; the full stack answers', { path: req.url?.split('?')[0], error: err instanceof Error ? err.stack : String(err) })
+    }
+    if (!taken) app(req, res)
   })
   const io: AppSocketServer = new SocketServer(httpServer, { serveClient: false })
 
