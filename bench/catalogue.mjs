@@ -37,9 +37,9 @@ http
 process.on('SIGTERM', () => process.exit(0))
 `
 
-function run(name, url) {
+function run(name, url, extraHeaders = {}) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: { accept: 'text/html,application/json' } }, (err, result) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: { accept: 'text/html,application/json', ...extraHeaders } }, (err, result) => {
       if (err) reject(err)
       else resolve({ name, url, result })
     })
@@ -61,6 +61,8 @@ async function main() {
   const targets = [
     ['api-products', `${origin}${apiPath}`],
     ['product-page', `${origin}/products/${first.slug}`],
+    // A visitor with a cart (any cart cookie) never gets the shared page: this is the render itself.
+    ['product-page-rendered', `${origin}/products/${first.slug}`, { cookie: 'cart=bench-visitor' }],
     ['category-page', `${origin}/c/${first.category}`],
     ['search-api', `${origin}/api/v1/products?q=kurtha&limit=20`],
     ['search-page', `${origin}/search?q=cotton+shirt`],
@@ -79,12 +81,12 @@ async function main() {
   if (!ONLY || ONLY.includes('ceiling')) targets.push(['ceiling', `http://127.0.0.1:${ceilingPort}/`])
 
   // Warm caches (Redis listing/product entries) and the JIT before measuring.
-  for (const [, url] of targets) for (let i = 0; i < 20; i++) await (await fetch(url)).arrayBuffer()
+  for (const [, url, headers] of targets) for (let i = 0; i < 20; i++) await (await fetch(url, { headers })).arrayBuffer()
 
   const results = []
-  for (const [name, url] of targets) {
+  for (const [name, url, headers] of targets) {
     log(`${name}: ${CONNECTIONS} connections for ${DURATION} s → ${url}`)
-    results.push(await run(name, url))
+    results.push(await run(name, url, headers))
   }
 
   const rows = results.map(({ name, result }) => ({

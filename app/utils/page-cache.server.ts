@@ -28,9 +28,9 @@ export interface PageCacheOptions {
 interface Page {
   generation: string
   storedAt: number
-  html: string
-  /** the CSP nonce the page was rendered with ('' when it has none) */
-  nonce: string
+  /** the HTML cut where its nonce was (one piece when it has none) */
+  pieces: Buffer[]
+  hasNonce: boolean
   headers: [string, string | number | string[]][]
 }
 
@@ -68,9 +68,14 @@ export function pageCache(opts: PageCacheOptions): RequestHandler {
     const page = pages.get(key)
     if (page && page.generation === generation && Date.now() - page.storedAt <= opts.maxAgeMs) {
       // Reading the nonce gives this response its own page CSP (securityHeaders).
-      const nonce = page.nonce ? String(res.locals.cspNonce) : ''
+      const nonce = page.hasNonce ? Buffer.from(String(res.locals.cspNonce)) : undefined
       for (const [name, value] of page.headers) if (!res.hasHeader(name)) res.setHeader(name, value)
-      res.status(200).end(page.nonce ? page.html.replaceAll(page.nonce, nonce) : page.html)
+      const parts: Buffer[] = []
+      page.pieces.forEach((piece, i) => {
+        if (i > 0 && nonce) parts.push(nonce)
+        parts.push(piece)
+      })
+      res.status(200).end(Buffer.concat(parts))
       return
     }
     if (page) pages.delete(key)
@@ -100,9 +105,23 @@ export function pageCache(opts: PageCacheOptions): RequestHandler {
       const headers = Object.entries(res.getHeaders())
         .filter(([name]) => !PER_RESPONSE.has(name) && !name.startsWith('ratelimit'))
         .filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined)
-      pages.set(key, { generation, storedAt: Date.now(), html: Buffer.concat(chunks).toString('utf8'), nonce: NONCE.exec(csp)?.[1] ?? '', headers })
+      const html = Buffer.concat(chunks)
+      const nonce = NONCE.exec(csp)?.[1]
+      pages.set(key, { generation, storedAt: Date.now(), pieces: nonce ? split(html, Buffer.from(nonce)) : [html], hasNonce: Boolean(nonce), headers })
       while (pages.size > maxEntries) pages.delete(pages.keys().next().value as string)
     })
     next()
   }
+}
+
+/** `buf` cut at every occurrence of `sep` (which is left out). */
+function split(buf: Buffer, sep: Buffer): Buffer[] {
+  const pieces: Buffer[] = []
+  let from = 0
+  for (let at = buf.indexOf(sep, from); at !== -1; at = buf.indexOf(sep, from)) {
+    pieces.push(buf.subarray(from, at))
+    from = at + sep.length
+  }
+  pieces.push(buf.subarray(from))
+  return pieces
 }
