@@ -130,8 +130,10 @@ const GZIP_THRESHOLD = 1024
  */
 export function createFastLane(opts: FastLaneOptions) {
   const copies = new Map<string, Copy>()
+  const keys = new Map<string, string | null>()
   const maxAge = opts.copyMaxAgeMs ?? 30_000
   const maxCopies = opts.maxCopies ?? 1_000
+  const fixedHeaders = [...opts.headers, ['Content-Type', 'application/json; charset=utf-8'], ['Vary', 'Accept-Encoding']].flat()
 
   return function fastLane(req: IncomingMessage, res: ServerResponse, fallback: () => void): boolean {
     const url = req.url ?? ''
@@ -141,7 +143,13 @@ export function createFastLane(opts: FastLaneOptions) {
     const rules = opts.rules.filter((r) => r.matches('GET', path))
     const rule = rules[0]
     if (rules.length !== 1 || !rule) return false
-    const cacheKey = opts.cacheKeyFor(path, q === -1 ? '' : url.slice(q + 1))
+    // The key is a pure function of the URL: remembered, so a busy URL is parsed once.
+    let cacheKey = keys.get(url)
+    if (cacheKey === undefined) {
+      cacheKey = opts.cacheKeyFor(path, q === -1 ? '' : url.slice(q + 1))
+      keys.set(url, cacheKey)
+      if (keys.size > maxCopies) keys.delete(keys.keys().next().value as string)
+    }
     if (cacheKey === null) return false
     const encoding = negotiate(req.headers['accept-encoding'])
     if (encoding === null) return false
@@ -185,14 +193,11 @@ export function createFastLane(opts: FastLaneOptions) {
         } else {
           opts.onHit?.()
         }
-        res.statusCode = status
-        res.setHeader('X-Request-Id', requestId)
-        for (const [name, value] of opts.headers) res.setHeader(name, value)
-        for (const [name, value] of headers) res.setHeader(name, value)
-        res.setHeader('Content-Type', 'application/json; charset=utf-8')
-        res.setHeader('Vary', 'Accept-Encoding')
-        if (gzipped) res.setHeader('Content-Encoding', 'gzip')
-        res.setHeader('Content-Length', body.length)
+        const raw = ['X-Request-Id', requestId, ...fixedHeaders]
+        for (const [name, value] of headers) raw.push(name, value)
+        if (gzipped) raw.push('Content-Encoding', 'gzip')
+        raw.push('Content-Length', String(body.length))
+        res.writeHead(status, raw)
         res.end(body)
         opts.logRequest({ requestId, method: 'GET', path, status, durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10 })
       },
