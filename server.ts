@@ -60,7 +60,9 @@ interface RequestLine {
 }
 
 function logRequest(line: RequestLine) {
-  getLogger().log(line.status >= 500 ? 'error' : 'info', 'request', line)
+  // A 503 from /readyz is the readiness probe doing its job (starting, Redis down): not an error.
+  const level = line.status >= 500 ? (line.path === '/readyz' ? 'warn' : 'error') : 'info'
+  getLogger().log(level, 'request', line)
 }
 
 /** One log line per request: id, method, path, status, duration. */
