@@ -135,7 +135,7 @@ async function bootstrap(rt: Runtime, signal: AbortSignal) {
     log.info('empty database: seeding the demo store (first start only)')
     const started = Date.now()
     try {
-      const result = await seed({ url: rt.databaseUrl, uploadDir: rt.env.UPLOAD_DIR, log: (msg: string) => log.info(msg) })
+      const result = await seed({ url: rt.databaseUrl, uploadDir: rt.env.UPLOAD_DIR, paymentTimeoutMinutes: rt.env.PAYMENT_TIMEOUT_MINUTES, log: (msg: string) => log.info(msg) })
       log.info('demo data ready', { ...result, ms: Date.now() - started })
     } catch (err) {
       // Another instance starting at the same moment seeded first: nothing left to do.

@@ -10,6 +10,7 @@ export default [
     route('account', 'routes/_shop.account.tsx', [
       index('routes/_shop.account._index.tsx'),
       route('wishlist', 'routes/_shop.account.wishlist.tsx'),
+      route('addresses', 'routes/_shop.account.addresses.tsx'),
       route('orders', 'routes/_shop.account.orders._index.tsx'),
       route('orders/:orderId', 'routes/_shop.account.orders.$orderId.tsx'),
     ]),

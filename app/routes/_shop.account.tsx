@@ -11,6 +11,7 @@ const navItems = [
   { to: '/account', label: 'Profile', end: true },
   { to: '/account/orders', label: 'Orders', end: false },
   { to: '/account/wishlist', label: 'Wishlist', end: false },
+  { to: '/account/addresses', label: 'Addresses', end: false },
 ]
 
 export default function AccountLayout() {

@@ -26,6 +26,21 @@ export function toShippingAddress(a: SavedAddress): ShippingAddress {
   return address
 }
 
+/** The address as checkout would take it (the same schema), or a VALIDATION error naming each field. */
+function parseAddress(input: ShippingAddress): ShippingAddress {
+  const parsed = ShippingAddressSchema.safeParse(input)
+  if (!parsed.success) {
+    const fields: Record<string, string> = {}
+    for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? '_')] ??= issue.message
+    throw new DomainError('VALIDATION', Object.values(fields)[0] ?? 'Check the address.', { fields })
+  }
+  return parsed.data
+}
+
+function notFound(): DomainError {
+  return new DomainError('NOT_FOUND', 'That address is not in your address book.')
+}
+
 function sameAddress(a: ShippingAddress, b: ShippingAddress): boolean {
   const norm = (s: string | undefined) => (s ?? '').trim().toLowerCase()
   return (['name', 'line1', 'line2', 'city', 'state', 'postalCode', 'country', 'phone'] as const).every((k) => norm(a[k]) === norm(b[k]))
@@ -49,12 +64,7 @@ export async function getAddress(userId: string, addressId: string): Promise<Sav
  * saved is returned instead of a duplicate; the first address becomes the default.
  */
 export async function saveAddress(userId: string, input: ShippingAddress, opts: { makeDefault?: boolean } = {}): Promise<SavedAddress> {
-  const parsed = ShippingAddressSchema.safeParse(input)
-  if (!parsed.success) {
-    const fields = Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0] ?? '_'), i.message]))
-    throw new DomainError('VALIDATION', Object.values(fields)[0] ?? 'Check the address.', { fields })
-  }
-  const address = parsed.data
+  const address = parseAddress(input)
   return getDb().$transaction(async (tx) => {
     // One writer per user at a time, so the limit and the single default hold under concurrency.
     await tx.$queryRaw`SELECT id FROM users WHERE id = ${userId}::uuid FOR UPDATE`
@@ -94,5 +104,49 @@ export async function deleteAddress(userId: string, addressId: string): Promise<
       if (next) await tx.address.update({ where: { id: next.id }, data: { isDefault: true } })
     }
     return { deleted: true }
+  })
+}
+
+/**
+ * Changes one of the user's addresses (NOT_FOUND for anyone else's). Orders keep their own
+ * copy, so editing never rewrites history. Another saved address with the same fields is a
+ * CONFLICT rather than a silent duplicate. `makeDefault` makes it the default; otherwise the
+ * default stays where it is.
+ */
+export async function updateAddress(userId: string, addressId: string, input: ShippingAddress, opts: { makeDefault?: boolean } = {}): Promise<SavedAddress> {
+  if (!UUID.test(addressId)) throw notFound()
+  const address = parseAddress(input)
+  return getDb().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM users WHERE id = ${userId}::uuid FOR UPDATE`
+    const existing = (await tx.address.findMany({ where: { userId }, select: addressSelect })).map(toSaved)
+    const current = existing.find((a) => a.id === addressId)
+    if (!current) throw notFound()
+    if (existing.some((a) => a.id !== addressId && sameAddress(a, address))) {
+      throw new DomainError('CONFLICT', 'You already have this address saved. Edit that one, or delete one of the two.')
+    }
+    const makeDefault = Boolean(opts.makeDefault) && !current.isDefault
+    if (makeDefault) await tx.address.updateMany({ where: { userId, isDefault: true }, data: { isDefault: false } })
+    const row = await tx.address.update({
+      where: { id: addressId },
+      data: { ...address, line2: address.line2 ?? null, ...(makeDefault ? { isDefault: true } : {}) },
+      select: addressSelect,
+    })
+    return toSaved(row)
+  })
+}
+
+/** Makes one of the user's addresses the default (the one checkout offers first); NOT_FOUND for anyone else's. */
+export async function setDefaultAddress(userId: string, addressId: string): Promise<SavedAddress> {
+  if (!UUID.test(addressId)) throw notFound()
+  return getDb().$transaction(async (tx) => {
+    await tx.$queryRaw`SELECT id FROM users WHERE id = ${userId}::uuid FOR UPDATE`
+    const current = await tx.address.findFirst({ where: { id: addressId, userId }, select: { id: true, isDefault: true } })
+    if (!current) throw notFound()
+    if (!current.isDefault) {
+      await tx.address.updateMany({ where: { userId, isDefault: true }, data: { isDefault: false } })
+      await tx.address.update({ where: { id: addressId }, data: { isDefault: true }, select: { id: true } })
+    }
+    const row = await tx.address.findUniqueOrThrow({ where: { id: addressId }, select: addressSelect })
+    return toSaved(row)
   })
 }

@@ -28,6 +28,11 @@ export interface SeedOptions {
   now?: Date | number
   /** Empty the store's tables first instead of refusing a non-empty database. */
   reset?: boolean
+  /**
+   * The shop's PAYMENT_TIMEOUT_MINUTES: online orders older than this are already cancelled
+   * as the expiry job would have (default: $PAYMENT_TIMEOUT_MINUTES, else 30 like the app).
+   */
+  paymentTimeoutMinutes?: number
   onProgress?: (done: number, total: number, phase: SeedPhase) => void
   log?: (msg: string) => void
 }
@@ -43,6 +48,20 @@ export interface SeedResult {
 
 export const DEFAULT_ORDERS = 6000
 export const MAX_ORDERS = 10_000_000
+
+/** PAYMENT_TIMEOUT_MINUTES's default and bounds in app/utils/env.server.ts. */
+const PAYMENT_TIMEOUT = { default: 30, min: 1, max: 7 * 24 * 60 }
+
+/** The payment timeout the app runs with: the option, else the environment's, else the app's default. */
+export function paymentTimeoutMinutes(option?: number, env: string | undefined = process.env.PAYMENT_TIMEOUT_MINUTES): number {
+  const valid = (n: number) => Number.isInteger(n) && n >= PAYMENT_TIMEOUT.min && n <= PAYMENT_TIMEOUT.max
+  if (option !== undefined) {
+    if (!valid(option)) throw new RangeError(`paymentTimeoutMinutes must be a whole number from ${PAYMENT_TIMEOUT.min} to ${PAYMENT_TIMEOUT.max}, got ${option}`)
+    return option
+  }
+  const fromEnv = env?.trim() ? Number(env) : Number.NaN
+  return valid(fromEnv) ? fromEnv : PAYMENT_TIMEOUT.default
+}
 
 /** Thrown when the database already holds products or users and `reset` was not asked for. */
 export class DatabaseNotEmptyError extends Error {
@@ -183,6 +202,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
   const progress = opts.onProgress ?? (() => {})
   const now = opts.now === undefined ? Date.now() : new Date(opts.now).getTime()
   if (!Number.isFinite(now)) throw new RangeError('now must be a valid date')
+  const paymentTimeoutMs = paymentTimeoutMinutes(opts.paymentTimeoutMinutes) * 60_000
   const root = new Rng(opts.randomSeed ?? 42)
   // Independent streams, so changing one part does not reshuffle the others.
   const rngCurve = root.fork('curve')
@@ -235,6 +255,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
       catalogue,
       people,
       orders,
+      paymentTimeoutMs,
       onProgress: (d, t) => progress(d, t, 'orders'),
     })
     const byStatus = Object.entries(stats.byStatus)

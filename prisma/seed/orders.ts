@@ -2,7 +2,9 @@
  * Thirteen months of orders, generated in time order and streamed to the database in
  * batches: items with price and cost snapshots, status events that follow the order's
  * life, and payments that agree with both. Current stock is not touched (stock is
- * today's state); products' sold counts are updated at the end.
+ * today's state, net of what open orders hold); products' sold counts are updated at the
+ * end. Online orders follow the payment timeout: only those younger than it can still be
+ * awaiting payment, so the expiry job finds nothing to do right after a seed.
  */
 import type pg from 'pg'
 import { atIstHour, DAY, HOUR, type TrafficCurve } from './calendar.ts'
@@ -23,6 +25,9 @@ export interface OrderStats {
 }
 
 const MINUTE = 60_000
+
+/** The note the unpaid-order expiry job writes (expireUnpaidOrders in app/services/orders.server.ts). */
+export const EXPIRED_NOTE = 'Payment not received in time; the items were released'
 
 /** GST on apparel: 5% for items up to ₹1,000 a piece, 12% above. Per line, rounded to the paisa. */
 export function lineTax(unitPrice: number, quantity: number): number {
@@ -104,11 +109,14 @@ export async function seedOrders(
     catalogue: Catalogue
     people: People
     orders: number
+    /** PAYMENT_TIMEOUT_MINUTES in ms: how long an online order may await payment before the expiry job cancels it. */
+    paymentTimeoutMs: number
     batchSize?: number
     onProgress?: (done: number, total: number) => void
   },
 ): Promise<OrderStats> {
   const { rng, now, curve, people } = opts
+  const paymentWindow = opts.paymentTimeoutMs
   const N = opts.orders
   const products = opts.catalogue.products // sorted by createdAt
   const P = products.length
@@ -260,23 +268,33 @@ export async function seedOrders(
     if (method === 'razorpay') {
       steps.push(['pending_payment', placed, 'Awaiting payment', null])
       if (rng.chance(0.035)) {
-        // Abandoned at the payment step; the shop cancels unpaid orders after 24 hours.
-        const expires = placed + DAY
+        // Abandoned at the payment step: the expiry job cancels it once the payment window has
+        // passed, as it would have (same moment, note and failed payment; the stock went back).
+        // Only an order younger than the window is still awaiting payment, holding its stock.
+        const expires = placed + paymentWindow
         if (rng.chance(0.4)) {
-          const failedAt = placed + rng.int(1, 5) * MINUTE
+          const failedAt = placed + Math.min(rng.int(1, 5) * MINUTE, Math.floor(paymentWindow / 2))
           pays.push(['failed', rzpOrderId(), rzpPayId(), placed, failedAt])
         } else {
           pays.push([expires <= now ? 'failed' : 'created', rzpOrderId(), null, placed, expires <= now ? expires : placed])
         }
-        steps.push(['cancelled', expires, 'Payment not received within 24 hours', null])
+        steps.push(['cancelled', expires, EXPIRED_NOTE, null])
       } else {
-        let start = placed
+        // Paid within the window (a later payment would have found the order cancelled):
+        // a retry after a failed attempt and the payment itself are squeezed into it if need be.
+        let failed: PaymentRow | null = null
+        let retryAfter = 0
         if (rng.chance(0.07)) {
-          const failedAt = placed + rng.int(1, 4) * MINUTE
-          pays.push(['failed', rzpOrderId(), rzpPayId(), placed, failedAt])
-          start = failedAt + rng.int(1, 25) * MINUTE
+          const failedAfter = rng.int(1, 4) * MINUTE
+          failed = ['failed', rzpOrderId(), rzpPayId(), placed, placed + failedAfter]
+          pays.push(failed)
+          retryAfter = failedAfter + rng.int(1, 25) * MINUTE
         }
-        paidAt = start + Math.floor(rng.float(0.5, 12) * MINUTE)
+        const paidAfter = retryAfter + Math.floor(rng.float(0.5, 12) * MINUTE)
+        const squeeze = paidAfter < paymentWindow * 0.9 ? 1 : (paymentWindow * 0.9) / paidAfter
+        if (failed) failed[4] = placed + Math.floor((failed[4] - placed) * squeeze)
+        const start = placed + Math.floor(retryAfter * squeeze)
+        paidAt = placed + Math.floor(paidAfter * squeeze)
         processingAt = paidAt
         rzpMain = ['captured', rzpOrderId(), null, start, paidAt]
         pays.push(rzpMain)
@@ -368,8 +386,9 @@ export async function seedOrders(
       push(batch.payments, [rng.uuid7(created), orderId, method, st, totalPrice, providerOrderId, providerPaymentId, created, Math.max(created, Math.min(paymentUpdatedAt, now))])
     }
 
-    // Sold counts only include goods that left the warehouse and were kept.
-    if (status === 'shipped' || status === 'out_for_delivery' || status === 'delivered') {
+    // Sold counts as the shop keeps them: checkout counts the pieces of every order it places
+    // (awaiting payment too) and a cancellation or return takes them off again.
+    if (status !== 'cancelled' && status !== 'returned') {
       for (let r = 0; r < lineProducts.length; r++) sold[lineProducts[r]!]! += lineQuantities[r]!
     }
 

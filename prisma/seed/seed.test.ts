@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateDeploy } from '#prisma/engine/index.ts'
 import { buildCatalogue } from './catalogue.ts'
 import { DAY } from './calendar.ts'
-import { DatabaseNotEmptyError, isDatabaseEmpty, seed, type SeedResult } from './index.ts'
+import { DatabaseNotEmptyError, isDatabaseEmpty, paymentTimeoutMinutes, seed, type SeedResult } from './index.ts'
+import { EXPIRED_NOTE } from './orders.ts'
 import { Rng } from './rng.ts'
 
 const SERVER_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
@@ -37,7 +38,7 @@ beforeAll(async () => {
   await migrateDeploy(dbUrl)
   uploadDir = await mkdtemp(path.join(os.tmpdir(), 'seed-uploads-'))
   emptyBefore = await isDatabaseEmpty(dbUrl)
-  result = await seed({ url: dbUrl, orders: 800, uploadDir })
+  result = await seed({ url: dbUrl, orders: 800, uploadDir, paymentTimeoutMinutes: 30 })
   db = new pg.Client({ connectionString: dbUrl })
   await db.connect()
 }, 120_000)
@@ -159,7 +160,7 @@ describe('seed', () => {
   it('keeps payments consistent with order statuses', async () => {
     const r = await one<{ stalePending: number; paidWithoutCapture: number; unpaidDelivered: number }>(
       `SELECT
-         count(*) FILTER (WHERE status = 'pending_payment' AND created_at < now() - interval '1 day')::int AS "stalePending",
+         count(*) FILTER (WHERE status = 'pending_payment' AND created_at < now() - interval '30 minutes')::int AS "stalePending",
          count(*) FILTER (WHERE is_paid AND paid_at IS NULL OR NOT is_paid AND paid_at IS NOT NULL)::int
            + count(*) FILTER (WHERE is_paid AND payment_method = 'razorpay' AND NOT EXISTS (
                SELECT 1 FROM payments p WHERE p.order_id = orders.id AND p.status IN ('captured', 'refunded') AND p.provider_payment_id LIKE 'pay\\_%'))::int AS "paidWithoutCapture",
@@ -178,18 +179,43 @@ describe('seed', () => {
     expect(methods.razorpay).toBeLessThan(0.7)
   })
 
+  it('cancels online orders left unpaid the way the expiry job does, and takes every payment within the timeout', async () => {
+    const expired = await db.query<{ after: number; actor: string | null; payments: string[]; events: number }>(
+      `SELECT extract(epoch FROM e.at - o.created_at)::float8 AS after, e.actor_id AS actor,
+              (SELECT array_agg(p.status::text) FROM payments p WHERE p.order_id = o.id) AS payments,
+              (SELECT count(*)::int FROM order_events x WHERE x.order_id = o.id) AS events
+         FROM orders o JOIN order_events e ON e.order_id = o.id AND e.status = 'cancelled'
+        WHERE o.status = 'cancelled' AND o.payment_method = 'razorpay' AND NOT o.is_paid AND e.note = $1`,
+      [EXPIRED_NOTE],
+    )
+    expect(expired.rows.length).toBeGreaterThan(0)
+    for (const r of expired.rows) {
+      expect(r).toMatchObject({ after: 30 * 60, actor: null, events: 2 })
+      expect(r.payments.every((status) => status === 'failed')).toBe(true)
+    }
+    const late = await one<{ n: number; paid: number }>(
+      `SELECT count(*) FILTER (WHERE paid_at >= created_at + interval '30 minutes')::int AS n, count(*)::int AS paid
+         FROM orders WHERE payment_method = 'razorpay' AND paid_at IS NOT NULL`,
+    )
+    expect(late.paid).toBeGreaterThan(100)
+    expect(late.n).toBe(0)
+  })
+
   it('spreads orders over at least 12 months and counts what sold', async () => {
     const r = await one<{ span: boolean; recent: boolean }>(
       `SELECT age(max(created_at), min(created_at)) >= interval '12 months' AS span,
               max(created_at) > now() - interval '2 days' AS recent FROM orders`,
     )
     expect(r).toEqual({ span: true, recent: true })
-    const sold = await one<{ mismatched: number }>(
-      `SELECT count(*)::int AS mismatched FROM products p
-        WHERE p.sold_count <> coalesce((SELECT sum(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id
-                                         WHERE i.product_id = p.id AND o.status IN ('shipped', 'out_for_delivery', 'delivered')), 0)`,
+    // As checkout keeps them: every placed order's pieces, less those cancelled or returned.
+    const sold = await one<{ mismatched: number; total: number }>(
+      `SELECT count(*) FILTER (WHERE p.sold_count <> coalesce((SELECT sum(i.quantity) FROM order_items i JOIN orders o ON o.id = i.order_id
+                                                               WHERE i.product_id = p.id AND o.status NOT IN ('cancelled', 'returned')), 0))::int AS mismatched,
+              sum(p.sold_count)::int AS total
+         FROM products p`,
     )
     expect(sold.mismatched).toBe(0)
+    expect(sold.total).toBeGreaterThan(800)
   })
 
   it('refuses to seed the same database twice without reset, changing nothing', async () => {
@@ -208,5 +234,16 @@ describe('catalogue generation', () => {
     const key = (x: typeof a) => x.products.map((p) => `${p.id}:${p.slug}:${p.price}:${p.sizes.map((s) => s.stock).join('/')}`).join('|')
     expect(key(a)).toBe(key(b))
     expect(key(a)).not.toBe(key(c))
+  })
+})
+
+describe('payment timeout', () => {
+  it('follows the option, else PAYMENT_TIMEOUT_MINUTES as the app reads it, else the app default', () => {
+    expect(paymentTimeoutMinutes(10, '45')).toBe(10)
+    expect(paymentTimeoutMinutes(undefined, '45')).toBe(45)
+    expect(paymentTimeoutMinutes(undefined, undefined)).toBe(30)
+    // The app refuses such a value at start; the seed just falls back to the default.
+    expect(paymentTimeoutMinutes(undefined, 'soon')).toBe(30)
+    expect(() => paymentTimeoutMinutes(0)).toThrow(RangeError)
   })
 })
