@@ -74,13 +74,15 @@ export async function loader({ request }: Route.LoaderArgs) {
     limit: PAGE_SIZE,
   })
   const orders = result.items.map((o) => ({ ...o, createdLabel: formatDateTime(o.createdAt, env.LOCALE, env.SHOP_TIMEZONE) }))
-  return { orders, total: result.total, page, pages: Math.max(1, Math.ceil(result.total / PAGE_SIZE)), filters }
+  // Past STAFF_COUNT_LIMIT matches the list is not counted to the end: the page count is unknown, "Older" shows while there is more.
+  const pages = result.totalIsLowerBound ? null : Math.max(1, Math.ceil(result.total / PAGE_SIZE))
+  return { orders, total: result.total, hasMore: result.hasMore, page, pages, filters }
 }
 
 const fieldClass = 'mt-1 rounded-md border border-stone-300 bg-white px-3 py-2'
 
 export default function AdminOrders({ loaderData }: Route.ComponentProps) {
-  const { orders, total, page, pages, filters } = loaderData
+  const { orders, total, hasMore, page, pages, filters } = loaderData
   const { LOCALE } = usePublicEnv()
   const filtered = Boolean(filters.q || filters.status || filters.payment || filters.paid || filters.from || filters.to)
   return (
@@ -113,7 +115,7 @@ export default function AdminOrders({ loaderData }: Route.ComponentProps) {
           </label>
           <input id="q" name="q" type="search" defaultValue={filters.q} maxLength={100} placeholder="Order number, id or phone" aria-describedby="q-hint" className={`${fieldClass} w-64`} />
           <p id="q-hint" className="sr-only">
-            An order number such as #1042, an order id, or six or more digits of the customer&apos;s phone.
+            An order number such as #1042, an order id, or the customer&apos;s phone: the whole number in any format, or its last four or more digits.
           </p>
         </div>
         <div>
@@ -175,7 +177,11 @@ export default function AdminOrders({ loaderData }: Route.ComponentProps) {
       </Form>
 
       <p className="mt-4 text-sm text-stone-600" role="status">
-        {total === 0 ? 'No orders match.' : `${total} order${total === 1 ? '' : 's'}; page ${page} of ${pages}.`}
+        {total === 0
+          ? 'No orders match.'
+          : pages === null
+            ? `${total.toLocaleString(LOCALE)}+ orders; page ${page}.`
+            : `${total} order${total === 1 ? '' : 's'}; page ${page} of ${pages}.`}
       </p>
       {total > 0 ? (
         <div className="mt-2 overflow-x-auto rounded-lg border border-stone-200 bg-white">
@@ -236,7 +242,15 @@ export default function AdminOrders({ loaderData }: Route.ComponentProps) {
           </table>
         </div>
       ) : null}
-      <PageLinks page={page} pages={pages} href={(p) => listUrl(filters, p)} previous="← Newer" next="Older →" />
+      {pages !== null ? (
+        <PageLinks page={page} pages={pages} href={(p) => listUrl(filters, p)} previous="← Newer" next="Older →" />
+      ) : (
+        <nav aria-label="Pages" className="mt-4 flex items-center gap-4 text-sm">
+          {page > 1 ? <Link to={listUrl(filters, page - 1)}>← Newer</Link> : null}
+          <span>Page {page}</span>
+          {hasMore ? <Link to={listUrl(filters, page + 1)}>Older →</Link> : null}
+        </nav>
+      )}
     </div>
   )
 }

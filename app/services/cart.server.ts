@@ -7,7 +7,8 @@ import { AddToCartSchema, MAX_LINE_QUANTITY, type CartLineView, type CartView } 
 import { DomainError } from '#app/domain/errors.ts'
 import { computeTotals } from '#app/domain/pricing.ts'
 import { Prisma } from '#app/generated/prisma/client.ts'
-import { getDb } from '#app/utils/db.server.ts'
+import { getDb, sql, type Statement } from '#app/utils/db.server.ts'
+import { uuidv7 } from '#app/utils/uuid.server.ts'
 
 export type CartOwner = { userId: string } | { guestToken: string }
 type Tx = Prisma.TransactionClient
@@ -108,6 +109,40 @@ function stockMessage(name: string, size: string, stock: number, inCart: number)
   return `Only ${stock} left of ${name} in size ${size}.${have}`
 }
 
+/**
+ * One statement, no explicit transaction: finds or creates the owner's cart and adds the
+ * pieces to the line (creating it), only while the product is sold in that size and the line
+ * stays within stock and the per-line limit. Concurrent adds to one line queue on its row (or
+ * on the unique index) and each re-checks the limit against the line as the one before left
+ * it, as they did under the cart's row lock. Returns the line's new quantity, or nothing when
+ * the add was refused (nothing changed then, except the cart's updated_at).
+ */
+function addStatement(ownerColumn: 'user_id' | 'guest_token'): Statement {
+  return {
+    name: `cart.add.${ownerColumn}`,
+    text: `
+      WITH item AS (
+        SELECT ps.stock
+          FROM products AS p JOIN product_sizes AS ps ON ps.product_id = p.id AND ps.size = $4::text
+         WHERE p.id = $3::uuid AND p.status = 'active' AND $5::int <= LEAST($6::int, ps.stock)
+      ), cart AS (
+        INSERT INTO carts (id, ${ownerColumn}, updated_at)
+        SELECT $1::uuid, $2::${ownerColumn === 'user_id' ? 'uuid' : 'text'}, now() FROM item
+        ON CONFLICT (${ownerColumn}) DO UPDATE SET updated_at = excluded.updated_at
+        RETURNING id
+      ), line AS (
+        INSERT INTO cart_lines AS cl (id, cart_id, product_id, size, quantity)
+        SELECT $7::uuid, cart.id, $3::uuid, $4::text, $5::int FROM cart
+        ON CONFLICT (cart_id, product_id, size) DO UPDATE SET quantity = cl.quantity + excluded.quantity
+         WHERE cl.quantity + excluded.quantity <= LEAST($6::int, (SELECT stock FROM item))
+        RETURNING quantity
+      )
+      SELECT quantity FROM line`,
+  }
+}
+const ADD_FOR_USER = addStatement('user_id')
+const ADD_FOR_GUEST = addStatement('guest_token')
+
 /** Adds pieces of one product size (adding to a line already there); refuses more than stock or 10 a line. */
 export async function addToCart(owner: CartOwner, input: { productId: string; size: string; quantity: number }): Promise<void> {
   const parsed = AddToCartSchema.safeParse(input)
@@ -116,6 +151,16 @@ export async function addToCart(owner: CartOwner, input: { productId: string; si
     throw new DomainError('VALIDATION', Object.values(fields)[0] ?? 'Check the form.', { fields })
   }
   const { productId, size, quantity } = parsed.data
+  const [stmt, ownerValue] = 'userId' in owner ? [ADD_FOR_USER, owner.userId] : [ADD_FOR_GUEST, owner.guestToken]
+  const added = await sql<{ quantity: number }>(stmt, [uuidv7(), ownerValue, productId, size, quantity, MAX_LINE_QUANTITY, uuidv7()])
+  if (added.length > 0) return
+  // Refused: find out why, under the cart's lock, and say so (or add after all, if what
+  // refused it changed in the meantime).
+  await addToCartChecked(owner, productId, size, quantity)
+}
+
+/** The add, step by step in a transaction: names exactly what stands in the way. */
+async function addToCartChecked(owner: CartOwner, productId: string, size: string, quantity: number): Promise<void> {
   await inTransaction(async (tx) => {
     const product = await tx.product.findFirst({
       where: { id: productId, status: 'active' },

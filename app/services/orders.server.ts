@@ -8,7 +8,7 @@
  * `UPDATE … SET stock = stock - n WHERE stock >= n` inside the order's transaction
  * (plus a CHECK (stock >= 0) in the schema). See docs/decisions/0006-stock-and-orders.md.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { DomainError } from '#app/domain/errors.ts'
 import {
   CUSTOMER_CANCELLABLE,
@@ -27,11 +27,13 @@ import {
   type StockDemand,
 } from '#app/domain/order.ts'
 import type { PermissionHolder } from '#app/domain/permissions.ts'
+import { DEFAULT_COUNTRY_CODE, normalizePhone } from '#app/domain/phone.ts'
 import { computeTotals } from '#app/domain/pricing.ts'
-import { type Prisma } from '#app/generated/prisma/client.ts'
-import { getDb } from '#app/utils/db.server.ts'
+import { Prisma } from '#app/generated/prisma/client.ts'
+import { getDb, sql, transaction, type PoolClient, type Statement } from '#app/utils/db.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
+import { uuidv7 } from '#app/utils/uuid.server.ts'
 import { recordAudit } from './audit.server.ts'
 import { invalidateProduct } from './catalog-cache.server.ts'
 
@@ -49,24 +51,8 @@ export interface OrderWriteContext {
 const LOCK_TTL_MS = 5_000
 /** How long a buyer waits for a contended size before relying on the guarded decrement alone. */
 const LOCK_WAIT_MS = 4_000
-/** How long an order waits for a pooled connection to start its transaction (Prisma's default, 2 s, gives 500s under a rush). */
-const TX_MAX_WAIT_MS = 5_000
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-
-/** Time-ordered UUID (v7), so new orders land at the end of the primary key index. */
-function uuidv7(): string {
-  const b = randomBytes(16)
-  let ts = Date.now()
-  for (let i = 5; i >= 0; i--) {
-    b[i] = ts & 0xff
-    ts = Math.floor(ts / 256)
-  }
-  b[6] = (b[6]! & 0x0f) | 0x70
-  b[8] = (b[8]! & 0x3f) | 0x80
-  const h = b.toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`
-}
 
 // ───────────────────────────── reading ─────────────────────────────
 
@@ -183,55 +169,106 @@ export interface StaffOrderRow {
   createdAt: string
 }
 
-function staffWhere(f: StaffOrderFilter): Prisma.OrderWhereInput {
-  const where: Prisma.OrderWhereInput = {}
-  if (f.status) where.status = f.status
-  if (f.paymentMethod) where.paymentMethod = f.paymentMethod
-  if (f.isPaid !== undefined) where.isPaid = f.isPaid
-  if (f.from || f.to) where.createdAt = { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lt: f.to } : {}) }
-  const q = f.q?.trim()
-  if (q) {
-    const num = /^#?(\d{1,9})$/.exec(q)
-    const digits = q.replace(/[^\d]/g, '')
-    const or: Prisma.OrderWhereInput[] = []
-    if (UUID.test(q)) or.push({ id: q })
-    if (num) or.push({ number: Number(num[1]) })
-    if (digits.length >= 6) {
-      or.push({ user: { phone: { contains: digits } } })
-      or.push({ shippingAddress: { path: ['phone'], string_contains: digits } })
-    }
-    where.OR = or.length ? or : [{ id: '00000000-0000-0000-0000-000000000000' }]
-  }
-  return where
+/** The staff list counts matches up to here; beyond, it says "10,000+" instead of counting a million rows. */
+export const STAFF_COUNT_LIMIT = 10_000
+
+/** Fewer trailing digits than this match too many phones to be a search. */
+const MIN_PHONE_SEARCH_DIGITS = 4
+
+/**
+ * The digits a phone search matches at the end of a stored number. A whole Indian number in
+ * any format staff type (+91 98765 43210, 09876543210, 9876543210) becomes its 10 national
+ * digits, so it also finds a number stored without +91; another country's number (typed with
+ * its +code) is matched whole; anything else phone-like is taken as the last 4+ digits.
+ * Null when `q` is not phone-like (#1042, a name, an order id).
+ */
+export function phoneSearchDigits(q: string): string | null {
+  if (!/^[+\d\s\-.()\u00a0]+$/.test(q)) return null
+  const e164 = normalizePhone(q)
+  const digits = e164 ? (e164.startsWith(`+${DEFAULT_COUNTRY_CODE}`) ? e164.slice(1 + DEFAULT_COUNTRY_CODE.length) : e164.slice(1)) : q.replace(/\D/g, '')
+  return digits.length >= MIN_PHONE_SEARCH_DIGITS ? digits : null
 }
 
-/** Orders for the staff list, newest first. */
-export async function listOrders(filter: StaffOrderFilter): Promise<Page<StaffOrderRow>> {
+/**
+ * A phone reduced to its digits and reversed, so "ends with" is a prefix match. The same
+ * expressions as the indexes of migration 20261201215024_staff_phone_search: keep them identical.
+ */
+const SHIPPING_PHONE_KEY = Prisma.sql`reverse(regexp_replace(o.shipping_address ->> 'phone', '[^0-9]', '', 'g'))`
+const USER_PHONE_KEY = Prisma.sql`reverse(regexp_replace(u.phone, '[^0-9]', '', 'g'))`
+
+/** The staff filters as one SQL WHERE clause over `orders o` (every condition index-backed). */
+function staffWhere(f: StaffOrderFilter): Prisma.Sql {
+  const and: Prisma.Sql[] = []
+  if (f.status) and.push(Prisma.sql`o.status = ${f.status}::"OrderStatus"`)
+  if (f.paymentMethod) and.push(Prisma.sql`o.payment_method = ${f.paymentMethod}::"PaymentMethod"`)
+  if (f.isPaid !== undefined) and.push(Prisma.sql`o.is_paid = ${f.isPaid}`)
+  if (f.from) and.push(Prisma.sql`o.created_at >= ${f.from}::timestamptz`)
+  if (f.to) and.push(Prisma.sql`o.created_at < ${f.to}::timestamptz`)
+  const q = f.q?.trim()
+  if (q) {
+    const or: Prisma.Sql[] = []
+    if (UUID.test(q)) or.push(Prisma.sql`o.id = ${q}::uuid`)
+    const num = /^#?(\d{1,9})$/.exec(q)
+    if (num) or.push(Prisma.sql`o.number = ${Number(num[1])}::int`)
+    const digits = q.startsWith('#') ? null : phoneSearchDigits(q)
+    if (digits) {
+      const pattern = `${[...digits].reverse().join('')}%`
+      or.push(Prisma.sql`${SHIPPING_PHONE_KEY} LIKE ${pattern}`)
+      // An array from an uncorrelated subquery keeps this an index condition (a BitmapOr with the one above).
+      or.push(Prisma.sql`o.user_id = ANY (ARRAY(SELECT u.id FROM users u WHERE ${USER_PHONE_KEY} LIKE ${pattern}))`)
+    }
+    and.push(or.length ? Prisma.sql`(${Prisma.join(or, ' OR ')})` : Prisma.sql`false`)
+  }
+  return and.length ? Prisma.sql`WHERE ${Prisma.join(and, ' AND ')}` : Prisma.empty
+}
+
+export interface StaffOrderPage extends Page<StaffOrderRow> {
+  /** `total` is STAFF_COUNT_LIMIT and more match ("10,000+"): the list was not counted to the end. */
+  totalIsLowerBound: boolean
+  /** another page follows this one */
+  hasMore: boolean
+}
+
+interface StaffOrderSqlRow {
+  id: string
+  number: number
+  status: OrderStatus
+  totalPrice: number
+  currency: string
+  paymentMethod: PaymentMethod
+  isPaid: boolean
+  createdAt: Date
+  userId: string
+  userName: string
+  userPhone: string | null
+  itemCount: number
+}
+
+/**
+ * Orders for the staff list, newest first. The page is cut from an index walk before anything
+ * is joined (users, item counts: 25 lookups, not an aggregate over every order's items), and
+ * matches are counted only up to STAFF_COUNT_LIMIT, so the list costs the same at a million orders.
+ */
+export async function listOrders(filter: StaffOrderFilter): Promise<StaffOrderPage> {
   const db = getDb()
   const where = staffWhere(filter)
-  const [rows, total] = await Promise.all([
-    db.order.findMany({
-      where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      skip: (filter.page - 1) * filter.limit,
-      take: filter.limit,
-      select: {
-        id: true,
-        number: true,
-        status: true,
-        totalPrice: true,
-        currency: true,
-        paymentMethod: true,
-        isPaid: true,
-        createdAt: true,
-        user: { select: { id: true, name: true, phone: true } },
-        _count: { select: { items: true } },
-      },
-    }),
-    db.order.count({ where }),
+  const [rows, counted] = await Promise.all([
+    db.$queryRaw<StaffOrderSqlRow[]>`
+      SELECT o.id::text AS id, o.number, o.status::text AS status, o.total_price AS "totalPrice", o.currency::text AS currency,
+             o.payment_method::text AS "paymentMethod", o.is_paid AS "isPaid", o.created_at AS "createdAt",
+             u.id::text AS "userId", u.name AS "userName", u.phone AS "userPhone",
+             (SELECT count(*)::int FROM order_items i WHERE i.order_id = o.id) AS "itemCount"
+        FROM (SELECT o.id, o.number, o.status, o.total_price, o.currency, o.payment_method, o.is_paid, o.created_at, o.user_id
+                FROM orders o ${where}
+               ORDER BY o.created_at DESC, o.id DESC
+               LIMIT ${filter.limit + 1}::int OFFSET ${(filter.page - 1) * filter.limit}::int) AS o
+        JOIN users u ON u.id = o.user_id
+       ORDER BY o.created_at DESC, o.id DESC`,
+    db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM (SELECT 1 FROM orders o ${where} LIMIT ${STAFF_COUNT_LIMIT + 1}::int) AS matched`,
   ])
+  const n = counted[0]?.n ?? 0
   return {
-    items: rows.map((r) => ({
+    items: rows.slice(0, filter.limit).map((r) => ({
       id: r.id,
       number: r.number,
       status: r.status,
@@ -239,13 +276,15 @@ export async function listOrders(filter: StaffOrderFilter): Promise<Page<StaffOr
       currency: r.currency,
       paymentMethod: r.paymentMethod,
       isPaid: r.isPaid,
-      itemCount: r._count.items,
-      customer: r.user,
+      itemCount: r.itemCount,
+      customer: { id: r.userId, name: r.userName, phone: r.userPhone },
       createdAt: r.createdAt.toISOString(),
     })),
     page: filter.page,
     limit: filter.limit,
-    total,
+    total: Math.min(n, STAFF_COUNT_LIMIT),
+    totalIsLowerBound: n > STAFF_COUNT_LIMIT,
+    hasMore: rows.length > filter.limit,
   }
 }
 
@@ -304,15 +343,17 @@ interface DecrementedRow {
   categoryId: string
 }
 
-class OutOfStock extends Error {
-  constructor(readonly items: ShortItem[]) {
+/** Thrown inside the order's transaction to roll it back: these sizes could not be had. */
+class Short extends Error {
+  constructor(readonly missing: StockDemand[]) {
     super('out of stock')
   }
 }
 
-class IdempotentReplay extends Error {
-  constructor(readonly orderId: string) {
-    super('replay')
+/** Thrown inside the order's transaction: another request committed this idempotency key first. */
+class KeyTaken extends Error {
+  constructor() {
+    super('idempotency key taken')
   }
 }
 
@@ -335,68 +376,65 @@ function outOfStockError(items: ShortItem[]): DomainError {
  * then the order, its items (price and cost snapshots), its first event and its payment
  * record are written. Any size short → nothing changes and OUT_OF_STOCK names the items.
  * With an idempotency key, a repeat (or a concurrent duplicate) returns the first order.
+ *
+ * The hot path is hand-written SQL on the pg pool (prepared once per connection): a key
+ * lookup, then BEGIN, one statement that records the key and takes the stock, one that writes
+ * the order, COMMIT. See docs/decisions/0006-stock-and-orders.md.
  */
 export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: PlaceOrderContext = {}): Promise<{ order: OrderView; created: boolean }> {
   const demand = sumDemand(input.items)
-  const hash = ctx.idempotencyKey ? requestHash(input, demand) : null
-  const db = getDb()
+  const key = ctx.idempotencyKey || null
+  const hash = key ? requestHash(input, demand) : null
 
-  if (ctx.idempotencyKey && hash) {
-    const prior = await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key: ctx.idempotencyKey } }, select: { requestHash: true, orderId: true } })
+  if (key && hash) {
+    const prior = await findIdempotencyKey(userId, key)
     if (prior) return replay(userId, prior, hash)
   }
 
   const orderId = uuidv7()
   let placed: { rows: DecrementedRow[]; view: OrderView }
+  let invalidated = Promise.resolve()
   try {
     placed = await withStockLocks(demand, async () => {
-      // A size already short is refused before any transaction: in a rush for the last pieces
-      // most buyers lose, and each would otherwise hold the lock and a pooled connection for a
-      // doomed transaction (and the queue behind them would time out). Only a shortcut: the
-      // guarded decrement below still decides for everyone who gets past it.
-      const short = (await shortItems(db, demand, [])).filter((i) => i.name === null || i.available < i.requested)
-      if (short.length) {
-        // A repeat of a key whose own order took those pieces is a replay, not a refusal.
-        const prior = ctx.idempotencyKey
-          ? await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key: ctx.idempotencyKey } }, select: { requestHash: true, orderId: true } })
-          : null
-        if (prior && prior.requestHash !== hash) throw keyReused()
-        if (prior?.orderId) throw new IdempotentReplay(prior.orderId)
-        throw new OutOfStock(short)
-      }
-      return db.$transaction(async (tx) => {
-        if (ctx.idempotencyKey && hash) {
-          // A concurrent request with the same key waits here on the unique index until the
-          // first one commits (then it replays that order) or rolls back (then it goes on).
-          const inserted = await tx.$executeRaw`
-            INSERT INTO idempotency_keys (user_id, key, request_hash, order_id)
-            VALUES (${userId}::uuid, ${ctx.idempotencyKey}, ${hash}, ${orderId}::uuid)
-            ON CONFLICT DO NOTHING`
-          if (inserted === 0) {
-            const prior = await tx.idempotencyKey.findUnique({ where: { userId_key: { userId, key: ctx.idempotencyKey } }, select: { requestHash: true, orderId: true } })
-            if (prior?.requestHash !== hash) throw keyReused()
-            if (prior.orderId) throw new IdempotentReplay(prior.orderId)
-          }
+      const done = await transaction(async (client) => {
+        // A concurrent request with the same key waits in this statement, on the key's unique
+        // index, until the first one commits (then this one takes nothing and replays that
+        // order) or rolls back (then this one goes on).
+        const { fresh, rows } = await takeStock(client, { userId, key, hash, orderId }, demand)
+        if (!fresh) throw new KeyTaken()
+        if (rows.length < demand.length) {
+          const got = new Set(rows.map((r) => `${r.productId}|${r.size}`))
+          throw new Short(demand.filter((d) => !got.has(`${d.productId}|${d.size}`)))
         }
-        const rows = await decrementStock(tx, demand)
-        if (rows.length < demand.length) throw new OutOfStock(await shortItems(tx, demand, rows))
-        const view = await writeOrder(tx, userId, orderId, input, rows, Boolean(ctx.clearCart))
+        const view = await writeOrder(client, userId, orderId, input, rows, Boolean(ctx.clearCart))
         return { rows, view }
-      }, { maxWait: TX_MAX_WAIT_MS })
+      })
+      // Committed: the cached pages showing these products go now, while the locks are being
+      // released (one wait on Redis instead of two); awaited below, before the answer.
+      invalidated = invalidateStock(done.rows.map((r) => ({ productId: r.productId, categoryId: r.categoryId })))
+      return done
     })
   } catch (err) {
-    if (err instanceof OutOfStock) throw outOfStockError(err.items)
-    if (err instanceof IdempotentReplay) {
-      const order = await getOrderForCustomer(userId, err.orderId)
-      if (order) return { order, created: false }
-    }
+    // Short and KeyTaken rolled the transaction back: nothing was taken or written.
+    if (err instanceof Short) throw outOfStockError(await shortItems(getDb(), err.missing))
+    if (err instanceof KeyTaken && key && hash) return replay(userId, (await findIdempotencyKey(userId, key)) ?? { requestHash: hash, orderId: null }, hash)
     throw err
   }
 
   const { rows, view } = placed
-  await invalidateStock(rows.map((r) => ({ productId: r.productId, categoryId: r.categoryId })))
+  await invalidated
   getLogger().info('order placed', { orderId, orderNumber: view.number, userId, requestId: ctx.requestId ?? undefined, items: rows.length, paymentMethod: input.paymentMethod })
   return { order: view, created: true }
+}
+
+const FIND_KEY: Statement = {
+  name: 'orders.find-idempotency-key',
+  text: `SELECT request_hash AS "requestHash", order_id::text AS "orderId" FROM idempotency_keys WHERE user_id = $1::uuid AND key = $2`,
+}
+
+async function findIdempotencyKey(userId: string, key: string): Promise<{ requestHash: string; orderId: string | null } | null> {
+  const [row] = await sql<{ requestHash: string; orderId: string | null }>(FIND_KEY, [userId, key])
+  return row ?? null
 }
 
 function keyReused(): DomainError {
@@ -415,40 +453,63 @@ async function replay(userId: string, prior: { requestHash: string; orderId: str
  * order committed the cart is empty, so a resubmitted form could not rebuild the same input.
  */
 export async function getOrderByIdempotencyKey(userId: string, key: string): Promise<OrderView | null> {
-  const prior = await getDb().idempotencyKey.findUnique({ where: { userId_key: { userId, key } }, select: { orderId: true } })
+  const prior = await findIdempotencyKey(userId, key)
   return prior?.orderId ? getOrderForCustomer(userId, prior.orderId) : null
 }
 
-/** One statement: decrement every size that has enough (active products only) and bump sold counts. */
-async function decrementStock(tx: Tx, demand: readonly StockDemand[]): Promise<DecrementedRow[]> {
-  const ids = demand.map((d) => d.productId)
-  const sizes = demand.map((d) => d.size)
-  const qtys = demand.map((d) => d.quantity)
-  return tx.$queryRaw<DecrementedRow[]>`
-    WITH want AS (
-      SELECT * FROM unnest(${ids}::uuid[], ${sizes}::text[], ${qtys}::int[]) AS w(product_id, size, qty)
+/**
+ * One statement: records the idempotency key (when there is one), and only if it is new,
+ * decrements every size that has enough (active products only) and bumps the sold counts.
+ * `fresh` is false when another request already holds the key (nothing was taken then).
+ */
+const TAKE_STOCK: Statement = {
+  name: 'orders.take-stock',
+  text: `
+    WITH k AS (
+      INSERT INTO idempotency_keys (user_id, key, request_hash, order_id)
+      SELECT $1::uuid, $2::text, $3::text, $4::uuid WHERE $2::text IS NOT NULL
+      ON CONFLICT DO NOTHING
+      RETURNING 1
+    ), go AS (
+      SELECT $2::text IS NULL OR EXISTS (SELECT FROM k) AS fresh
+    ), want AS (
+      SELECT * FROM unnest($5::uuid[], $6::text[], $7::int[]) AS w(product_id, size, qty)
     ), dec AS (
       UPDATE product_sizes AS ps
          SET stock = ps.stock - w.qty
         FROM want AS w, products AS p
        WHERE ps.product_id = w.product_id AND ps.size = w.size AND ps.stock >= w.qty
          AND p.id = ps.product_id AND p.status = 'active'
+         AND (SELECT fresh FROM go)
       RETURNING ps.product_id, ps.size, w.qty, p.slug, p.name, p.price, p.cost_price, p.currency, p.category_id
     ), sold AS (
       UPDATE products AS p SET sold_count = p.sold_count + s.qty
         FROM (SELECT product_id, sum(qty)::int AS qty FROM dec GROUP BY product_id) AS s
        WHERE p.id = s.product_id
     )
-    SELECT product_id::text AS "productId", slug, size, qty AS quantity, name, price, cost_price AS "costPrice",
-           currency::text AS currency, category_id::text AS "categoryId"
-      FROM dec`
+    SELECT go.fresh, d.product_id::text AS "productId", d.slug, d.size, d.qty AS quantity, d.name, d.price, d.cost_price AS "costPrice",
+           d.currency::text AS currency, d.category_id::text AS "categoryId"
+      FROM go LEFT JOIN dec AS d ON true`,
 }
 
-/** What is left of each size the order could not have (read inside the doomed transaction). */
-async function shortItems(tx: Tx, demand: readonly StockDemand[], got: readonly DecrementedRow[]): Promise<ShortItem[]> {
-  const ok = new Set(got.map((r) => `${r.productId}|${r.size}`))
-  const missing = demand.filter((d) => !ok.has(`${d.productId}|${d.size}`))
-  const rows = await tx.productSize.findMany({
+async function takeStock(
+  client: PoolClient,
+  k: { userId: string; key: string | null; hash: string | null; orderId: string },
+  demand: readonly StockDemand[],
+): Promise<{ fresh: boolean; rows: DecrementedRow[] }> {
+  const result = await sql<{ fresh: boolean } & { [K in keyof DecrementedRow]: DecrementedRow[K] | null }>(
+    TAKE_STOCK,
+    [k.userId, k.key, k.hash, k.orderId, demand.map((d) => d.productId), demand.map((d) => d.size), demand.map((d) => d.quantity)],
+    client,
+  )
+  // The left join gives one row with no product when nothing was taken.
+  const rows = result.filter((r) => r.productId !== null) as unknown as DecrementedRow[]
+  return { fresh: result[0]?.fresh === true, rows }
+}
+
+/** What is left of each size the order could not have (read after its transaction rolled back). */
+async function shortItems(db: Tx, missing: readonly StockDemand[]): Promise<ShortItem[]> {
+  const rows = await db.productSize.findMany({
     where: { OR: missing.map((d) => ({ productId: d.productId, size: d.size })) },
     select: { productId: true, size: true, stock: true, product: { select: { name: true, status: true } } },
   })
@@ -460,8 +521,38 @@ async function shortItems(tx: Tx, demand: readonly StockDemand[], got: readonly 
   })
 }
 
+/**
+ * One statement (one round trip) for the order, its items, first event and payment, and the
+ * bought sizes leaving the cart; the parent row is visible to the foreign keys at statement end.
+ */
+const WRITE_ORDER: Statement = {
+  name: 'orders.write',
+  text: `
+    WITH o AS (
+      INSERT INTO orders (id, user_id, status, items_price, tax_price, shipping_price, total_price, currency, payment_method, shipping_address, updated_at)
+      VALUES ($1::uuid, $2::uuid, $3::"OrderStatus", $4::int, $5::int, $6::int, $7::int, $8::text, $9::"PaymentMethod", $10::jsonb, now())
+      RETURNING number, created_at
+    ), items AS (
+      INSERT INTO order_items (id, order_id, product_id, name, size, quantity, price, cost_price)
+      SELECT x.id, $1::uuid, x.product_id, x.name, x.size, x.quantity, x.price, x.cost_price
+        FROM unnest($11::uuid[], $12::uuid[], $13::text[], $14::text[], $15::int[], $16::int[], $17::int[])
+             AS x(id, product_id, name, size, quantity, price, cost_price)
+    ), event AS (
+      INSERT INTO order_events (id, order_id, status, note, actor_id, at)
+      SELECT $18::uuid, $1::uuid, $3::"OrderStatus", $19::text, $2::uuid, o.created_at FROM o
+    ), payment AS (
+      INSERT INTO payments (id, order_id, method, amount, currency, updated_at)
+      VALUES ($20::uuid, $1::uuid, $9::"PaymentMethod", $7::int, $8::text, now())
+    ), cart AS (
+      DELETE FROM cart_lines AS cl
+       USING carts AS c, unnest($12::uuid[], $14::text[]) AS b(product_id, size)
+       WHERE $21::boolean AND c.user_id = $2::uuid AND cl.cart_id = c.id AND cl.product_id = b.product_id AND cl.size = b.size
+    )
+    SELECT number, created_at AS "createdAt" FROM o`,
+}
+
 /** Writes the order, its items, first event and payment; returns the order as the owner sees it (no re-read). */
-async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceOrderInput, rows: readonly DecrementedRow[], clearCart: boolean): Promise<OrderView> {
+async function writeOrder(client: PoolClient, userId: string, orderId: string, input: PlaceOrderInput, rows: readonly DecrementedRow[], clearCart: boolean): Promise<OrderView> {
   // Items are stored (and so read back, by id) in the same order as they are returned here.
   const lines = [...rows].sort(byProductAndSize)
   const itemIds = lines.map(() => uuidv7()).sort()
@@ -470,32 +561,33 @@ async function writeOrder(tx: Tx, userId: string, orderId: string, input: PlaceO
   const method = input.paymentMethod
   const status: OrderStatus = method === 'cod' ? 'processing' : 'pending_payment'
   const note = method === 'cod' ? 'Order placed: cash on delivery' : 'Order placed: awaiting online payment'
-  // One statement (one round trip) for the order, its items, first event and payment, and the
-  // bought sizes leaving the cart; the parent row is visible to the foreign keys at statement end.
-  const [written] = await tx.$queryRaw<{ number: number; createdAt: Date }[]>`
-    WITH o AS (
-      INSERT INTO orders (id, user_id, status, items_price, tax_price, shipping_price, total_price, currency, payment_method, shipping_address, updated_at)
-      VALUES (${orderId}::uuid, ${userId}::uuid, ${status}::"OrderStatus", ${totals.itemsPrice}, ${totals.taxPrice}, ${totals.shippingPrice}, ${totals.totalPrice},
-              ${currency}, ${method}::"PaymentMethod", ${JSON.stringify(input.shippingAddress)}::jsonb, now())
-      RETURNING number, created_at
-    ), items AS (
-      INSERT INTO order_items (id, order_id, product_id, name, size, quantity, price, cost_price)
-      SELECT x.id, ${orderId}::uuid, x.product_id, x.name, x.size, x.quantity, x.price, x.cost_price
-        FROM unnest(${itemIds}::uuid[], ${lines.map((l) => l.productId)}::uuid[], ${lines.map((l) => l.name)}::text[], ${lines.map((l) => l.size)}::text[],
-                    ${lines.map((l) => l.quantity)}::int[], ${lines.map((l) => l.price)}::int[], ${lines.map((l) => l.costPrice)}::int[])
-             AS x(id, product_id, name, size, quantity, price, cost_price)
-    ), event AS (
-      INSERT INTO order_events (id, order_id, status, note, actor_id, at)
-      SELECT ${uuidv7()}::uuid, ${orderId}::uuid, ${status}::"OrderStatus", ${note}, ${userId}::uuid, o.created_at FROM o
-    ), payment AS (
-      INSERT INTO payments (id, order_id, method, amount, currency, updated_at)
-      VALUES (${uuidv7()}::uuid, ${orderId}::uuid, ${method}::"PaymentMethod", ${totals.totalPrice}, ${currency}, now())
-    ), cart AS (
-      DELETE FROM cart_lines AS cl
-       USING carts AS c, unnest(${lines.map((l) => l.productId)}::uuid[], ${lines.map((l) => l.size)}::text[]) AS b(product_id, size)
-       WHERE ${clearCart} AND c.user_id = ${userId}::uuid AND cl.cart_id = c.id AND cl.product_id = b.product_id AND cl.size = b.size
-    )
-    SELECT number, created_at AS "createdAt" FROM o`
+  const [written] = await sql<{ number: number; createdAt: Date }>(
+    WRITE_ORDER,
+    [
+      orderId,
+      userId,
+      status,
+      totals.itemsPrice,
+      totals.taxPrice,
+      totals.shippingPrice,
+      totals.totalPrice,
+      currency,
+      method,
+      JSON.stringify(input.shippingAddress),
+      itemIds,
+      lines.map((l) => l.productId),
+      lines.map((l) => l.name),
+      lines.map((l) => l.size),
+      lines.map((l) => l.quantity),
+      lines.map((l) => l.price),
+      lines.map((l) => l.costPrice),
+      uuidv7(),
+      note,
+      uuidv7(),
+      clearCart,
+    ],
+    client,
+  )
   if (!written) throw new Error(`order ${orderId} was not written`)
   const { number, createdAt } = written
   return {

@@ -12,6 +12,9 @@ export const JwtPayloadSchema = z.object({
 })
 export type JwtPayload = z.infer<typeof JwtPayloadSchema>
 
+/** What a verified token carries: the payload plus its times (built once, not per request). */
+const JwtClaimsSchema = JwtPayloadSchema.extend({ exp: z.number(), iat: z.number() })
+
 export const JWT_TTL_SECONDS = 60 * 60
 
 const b64url = (buf: Buffer | string) => Buffer.from(buf).toString('base64url')
@@ -45,7 +48,7 @@ export function verifyJwt(token: string, secret: string, now = Date.now()): (Jwt
   const expected = hmac(secret, `${h}.${p}`)
   const given = Buffer.from(s, 'base64url')
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null
-  const parsed = JwtPayloadSchema.extend({ exp: z.number(), iat: z.number() }).safeParse(claims)
+  const parsed = JwtClaimsSchema.safeParse(claims)
   if (!parsed.success) return null
   if (parsed.data.exp * 1000 <= now) return null
   return parsed.data

@@ -1,5 +1,5 @@
 /** Mutual exclusion per key: Redis SET NX PX with an owner token, or in-process without Redis. */
-import { randomBytes } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { Redis } from './redis.server.ts'
 
 export interface Lock {
@@ -29,7 +29,7 @@ export class MemoryLock implements Lock {
     return retryUntil(waitMs, async () => {
       const cur = this.held.get(key)
       if (cur && cur.expiresAt > Date.now()) return null
-      const token = randomBytes(16).toString('hex')
+      const token = randomUUID()
       this.held.set(key, { token, expiresAt: Date.now() + ttlMs })
       return token
     })
@@ -44,23 +44,29 @@ export class MemoryLock implements Lock {
 }
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`
+const RELEASE_COMMAND = 'storefrontLockRelease'
+type WithRelease = Redis & { [RELEASE_COMMAND]: (key: string, token: string) => Promise<number> }
 
 export class RedisLock implements Lock {
   constructor(
     private readonly redis: Redis,
     private readonly prefix = 'lock:',
-  ) {}
+  ) {
+    // Sent by its SHA (EVALSHA), and loaded again by ioredis if the server lost it.
+    redis.defineCommand(RELEASE_COMMAND, { numberOfKeys: 1, lua: RELEASE })
+  }
 
   async acquire(key: string, { ttlMs, waitMs }: { ttlMs: number; waitMs: number }) {
     return retryUntil(waitMs, async () => {
-      const token = randomBytes(16).toString('hex')
+      // An unguessable owner token (randomUUID draws from a cached entropy pool).
+      const token = randomUUID()
       const ok = await this.redis.set(this.prefix + key, token, 'PX', ttlMs, 'NX')
       return ok === 'OK' ? token : null
     })
   }
 
   async release(key: string, token: string) {
-    const n = await this.redis.eval(RELEASE, 1, this.prefix + key, token)
+    const n = await (this.redis as WithRelease)[RELEASE_COMMAND](this.prefix + key, token)
     return n === 1
   }
 }
