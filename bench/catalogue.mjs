@@ -18,6 +18,8 @@ const env = process.env
 const DURATION = Number(env.BENCH_DURATION ?? 15)
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50)
 const ONLY = env.BENCH_ONLY ? env.BENCH_ONLY.split(',') : null
+// Seconds of unmeasured load on each target first (JIT, connection pools, in-process copies).
+const WARMUP = Number(env.BENCH_WARMUP ?? 3)
 
 const world = createWorld('catalogue')
 
@@ -37,9 +39,9 @@ http
 process.on('SIGTERM', () => process.exit(0))
 `
 
-function run(name, url, extraHeaders = {}) {
+function run(name, url, extraHeaders = {}, duration = DURATION) {
   return new Promise((resolve, reject) => {
-    const instance = autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: { accept: 'text/html,application/json', ...extraHeaders } }, (err, result) => {
+    const instance = autocannon({ url, connections: CONNECTIONS, duration, headers: { accept: 'text/html,application/json', ...extraHeaders } }, (err, result) => {
       if (err) reject(err)
       else resolve({ name, url, result })
     })
@@ -85,6 +87,7 @@ async function main() {
 
   const results = []
   for (const [name, url, headers] of targets) {
+    if (WARMUP > 0) await run(name, url, headers, WARMUP)
     log(`${name}: ${CONNECTIONS} connections for ${DURATION} s → ${url}`)
     results.push(await run(name, url, headers))
   }
