@@ -1,6 +1,6 @@
 /** Users: lookup for sign-in and guards, atomic first-login creation by phone or Google id. */
 import type { Role } from '#app/domain/permissions.ts'
-import { getDb } from '#app/utils/db.server.ts'
+import { getDb, sql, type Statement } from '#app/utils/db.server.ts'
 
 export interface AuthUser {
   id: string
@@ -26,9 +26,19 @@ const authUserSelect = {
   isPhoneVerified: true,
 } as const
 
+// Every signed-in request (cookie or bearer token) looks its user up: a prepared statement
+// (see sql() in db.server.ts), the same columns as authUserSelect.
+const AUTH_USER_BY_ID: Statement = {
+  name: 'identity.authUserById',
+  text: `SELECT id, name, phone, email, avatar, role::text AS role, permissions, assigned_modules AS "assignedModules",
+                is_phone_verified AS "isPhoneVerified"
+           FROM users WHERE id = $1::uuid`,
+}
+
 export async function getAuthUser(id: string): Promise<AuthUser | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null
-  return getDb().user.findUnique({ where: { id }, select: authUserSelect })
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null
+  const [user] = await sql<AuthUser>(AUTH_USER_BY_ID, [id])
+  return user ?? null
 }
 
 /**

@@ -96,6 +96,17 @@ export class MemoryCache extends CountingCache implements Cache {
   }
 }
 
+const INVALIDATE_LUA = `local n = 0
+for i = 1, #KEYS - 1 do
+  local members = redis.call('SMEMBERS', KEYS[i])
+  for _, k in ipairs(members) do n = n + redis.call('DEL', k) end
+  redis.call('DEL', KEYS[i])
+end
+redis.call('INCR', KEYS[#KEYS])
+return n`
+const INVALIDATE = 'cacheInvalidateTags'
+type WithInvalidate = Redis & { [INVALIDATE]: (numberOfKeys: number, ...keys: string[]) => Promise<number> }
+
 export class RedisCache extends CountingCache implements Cache {
   /** the counter invalidateTags increments (see generation()) */
   readonly generationKey: string
@@ -106,6 +117,8 @@ export class RedisCache extends CountingCache implements Cache {
   ) {
     super()
     this.generationKey = `${prefix}generation`
+    // Sent as EVALSHA (every product write and order runs it); the key count varies per call.
+    redis.defineCommand(INVALIDATE, { lua: INVALIDATE_LUA })
   }
 
   async get(key: string) {
@@ -146,18 +159,7 @@ export class RedisCache extends CountingCache implements Cache {
     if (tags.length === 0) return
     // Atomic: collect members of every tag set, delete them and the sets, and move the
     // generation on (the last key) so in-process copies of any entry are re-read.
-    await this.redis.eval(
-      `local n = 0
-       for i = 1, #KEYS - 1 do
-         local members = redis.call('SMEMBERS', KEYS[i])
-         for _, k in ipairs(members) do n = n + redis.call('DEL', k) end
-         redis.call('DEL', KEYS[i])
-       end
-       redis.call('INCR', KEYS[#KEYS])
-       return n`,
-      tags.length + 1,
-      ...tags.map((t) => `${this.prefix}tag:${t}`),
-      this.generationKey,
-    )
+    await (this.redis as WithInvalidate)[INVALIDATE](tags.length + 1, ...tags.map((t) => `${this.prefix}tag:${t}`), this.generationKey)
   }
+
 }
