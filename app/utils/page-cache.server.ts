@@ -10,7 +10,8 @@
  * kept page stale at once, so a read after a write's response never shows the old page.
  *
  * Only complete 200 text/html answers that set no cookie and had no error while streaming are
- * kept; entries also expire after `maxAgeMs` and the oldest go beyond `maxEntries`.
+ * kept; entries also expire after `maxAgeMs`, and the oldest go beyond `maxEntries` or
+ * `maxTotalBytes`.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
@@ -23,6 +24,8 @@ export interface PageCacheOptions {
   maxEntries?: number
   /** larger pages are not kept */
   maxBytes?: number
+  /** all kept pages together */
+  maxTotalBytes?: number
 }
 
 interface Page {
@@ -31,6 +34,7 @@ interface Page {
   /** the HTML cut where its nonce was (one piece when it has none) */
   pieces: Buffer[]
   hasNonce: boolean
+  bytes: number
   headers: [string, string | number | string[]][]
 }
 
@@ -55,6 +59,14 @@ export function pageCache(opts: PageCacheOptions): RequestHandler {
   const pages = new Map<string, Page>()
   const maxEntries = opts.maxEntries ?? 500
   const maxBytes = opts.maxBytes ?? 512 * 1024
+  const maxTotalBytes = opts.maxTotalBytes ?? 64 * 1024 * 1024
+  let totalBytes = 0
+  const drop = (key: string) => {
+    const page = pages.get(key)
+    if (!page) return
+    pages.delete(key)
+    totalBytes -= page.bytes
+  }
 
   return async (req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' || !opts.shareable(req)) return next()
@@ -78,7 +90,7 @@ export function pageCache(opts: PageCacheOptions): RequestHandler {
       res.status(200).end(Buffer.concat(parts))
       return
     }
-    if (page) pages.delete(key)
+    if (page) drop(key)
 
     const chunks: Buffer[] = []
     let size = 0
@@ -107,8 +119,10 @@ export function pageCache(opts: PageCacheOptions): RequestHandler {
         .filter((entry): entry is [string, string | number | string[]] => entry[1] !== undefined)
       const html = Buffer.concat(chunks)
       const nonce = NONCE.exec(csp)?.[1]
-      pages.set(key, { generation, storedAt: Date.now(), pieces: nonce ? split(html, Buffer.from(nonce)) : [html], hasNonce: Boolean(nonce), headers })
-      while (pages.size > maxEntries) pages.delete(pages.keys().next().value as string)
+      drop(key)
+      pages.set(key, { generation, storedAt: Date.now(), pieces: nonce ? split(html, Buffer.from(nonce)) : [html], hasNonce: Boolean(nonce), headers, bytes: html.length })
+      totalBytes += html.length
+      while (pages.size > maxEntries || totalBytes > maxTotalBytes) drop(pages.keys().next().value as string)
     })
     next()
   }
