@@ -20,6 +20,9 @@ export function createRedis(url: string, opts: { name: string; keyPrefix?: strin
     connectTimeout: 3_000,
     retryStrategy: (times) => Math.min(200 * 2 ** Math.min(times, 5), 5_000),
     keyPrefix: opts.keyPrefix,
+    // Commands issued in one tick (many requests at once, each with its rate-limit hit or
+    // cache read) go out in one write instead of one system call each.
+    enableAutoPipelining: !opts.blocking,
   }
   const client = new Redis(url, options)
   let lastError = ''
