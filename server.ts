@@ -80,11 +80,14 @@ function requestLogger(req: Request, res: Response, next: NextFunction) {
   next()
 }
 
-/** Home, product, category and search pages look the same to every visitor without a session, cart or token. */
-const CATALOGUE_PAGE = /^\/(?:products\/[^/]+|c\/[^/]+|search)?$/
+/**
+ * Home, product, category and search pages (and their single-fetch `.data`, `/_root.data` for
+ * home) look the same to every visitor without a session, cart or token.
+ */
+const CATALOGUE_PAGE = /^\/(?:products\/[^/]+|c\/[^/]+|search(?:\.data)?|_root\.data)?$/
 const VISITOR_STATE = /(?:^|;\s*)(?:__session|cart)=/
 function shareablePage(req: Request): boolean {
-  return CATALOGUE_PAGE.test(req.path) && !req.path.endsWith('.data') && !req.headers.authorization && !VISITOR_STATE.test(req.headers.cookie ?? '')
+  return CATALOGUE_PAGE.test(req.path) && !req.headers.authorization && !VISITOR_STATE.test(req.headers.cookie ?? '')
 }
 
 /** Proxies whose X-Forwarded-For is believed (Express's `trust proxy`, and the fast lane's client address). */

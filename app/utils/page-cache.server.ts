@@ -9,7 +9,9 @@
  * one it was rendered with, and the headers it was sent with; any catalogue write makes every
  * kept page stale at once, so a read after a write's response never shows the old page.
  *
- * Only complete 200 text/html answers that set no cookie and had no error while streaming are
+ * The same goes for a page's single-fetch data (`/products/x.data`: what client-side navigation
+ * loads), which carries no nonce. Only complete 200 answers of those two types that set no
+ * cookie and had no error while streaming are
  * kept; entries also expire after `maxAgeMs`, and the oldest go beyond `maxEntries` or
  * `maxTotalBytes`.
  */
@@ -54,6 +56,8 @@ const PER_RESPONSE = new Set([
 ])
 
 const NONCE = /'nonce-([^']+)'/
+/** pages, and the single-fetch data (`.data`) that client-side navigation loads instead */
+const SHAREABLE_TYPES = /^text\/(html|x-script)\b/
 
 export function pageCache(opts: PageCacheOptions): RequestHandler {
   const pages = new Map<string, Page>()
@@ -76,7 +80,9 @@ export function pageCache(opts: PageCacheOptions): RequestHandler {
     } catch {
       return next()
     }
-    const key = req.originalUrl
+    // Everything React Router builds the request URL from (pages print it: canonical links),
+    // so a forged Host or X-Forwarded-Host only ever gets its own copy, never someone else's.
+    const key = [req.protocol, req.get('host') ?? '', req.get('x-forwarded-host') ?? '', req.originalUrl].join('\n')
     const page = pages.get(key)
     if (page && page.generation === generation && Date.now() - page.storedAt <= opts.maxAgeMs) {
       // Reading the nonce gives this response its own page CSP (securityHeaders).
@@ -112,7 +118,7 @@ export function pageCache(opts: PageCacheOptions): RequestHandler {
     }) as Response['end']
     res.once('finish', () => {
       const type = String(res.getHeader('content-type') ?? '')
-      if (res.statusCode !== 200 || !type.startsWith('text/html') || res.hasHeader('set-cookie') || res.locals.pageFailed === true || size > maxBytes) return
+      if (res.statusCode !== 200 || !SHAREABLE_TYPES.test(type) || res.hasHeader('set-cookie') || res.locals.pageFailed === true || size > maxBytes) return
       const csp = String(res.getHeader('content-security-policy') ?? '')
       const headers = Object.entries(res.getHeaders())
         .filter(([name]) => !PER_RESPONSE.has(name) && !name.startsWith('ratelimit'))

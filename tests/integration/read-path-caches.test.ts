@@ -239,6 +239,43 @@ describe('anonymous catalogue pages', () => {
     expect(stockText((await page(b, `/products/${p.slug}`)).html)).toBe('2')
   })
 
+  it('a forged host gets its own copy: the canonical link others see is never theirs', async () => {
+    const p = await createProduct()
+    const forged = await fetch(`${b.url}/products/${p.slug}`, { headers: { 'X-Forwarded-Host': 'evil.example' } })
+    const forgedHtml = await forged.text()
+    for (let i = 0; i < 2; i++) {
+      const { html } = await page(b, `/products/${p.slug}`)
+      expect(html).not.toContain('evil.example')
+      expect(html).toContain(`${b.url}/products/${p.slug}`)
+    }
+    // (whether the forged value shows up in its own copy is React Router's business; it stays there)
+    expect(forged.status).toBe(200)
+    expect(forgedHtml.length).toBeGreaterThan(0)
+  })
+
+  it('client-side navigation data (.data) is shared too, and fresh after a write', async () => {
+    const p = await createProduct()
+    const data = async () => {
+      const res = await fetch(`${b.url}/products/${p.slug}.data`)
+      expect(res.status).toBe(200)
+      expect(res.headers.get('content-type')).toMatch(/^text\/x-script/)
+      return res.text()
+    }
+    const first = await data()
+    expect(await data()).toBe(first)
+    const write = await fetch(`${a.url}/api/v1/products/${p.id}/stock`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json', 'X-Forwarded-For': newClient() },
+      body: JSON.stringify({ sizes: [{ size: 'Free', stock: 3 }] }),
+    })
+    expect(write.status).toBe(200)
+    const after = await data()
+    expect(after).not.toBe(first)
+    // the same as a fresh render (a cart cookie, even an unknown one, is never served a shared copy)
+    const fresh = await (await fetch(`${b.url}/products/${p.slug}.data`, { headers: { Cookie: 'cart=unknown' } })).text()
+    expect(after).toBe(fresh)
+  })
+
   it('a visitor with a cart never gets the shared page, nor does the shared page show their cart', async () => {
     const p = await createProduct()
     const anonymous = await page(a, `/products/${p.slug}`)
