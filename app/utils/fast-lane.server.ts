@@ -185,13 +185,13 @@ export function createFastLane(opts: FastLaneOptions) {
           status = 429
           body = Buffer.from(rateLimitedJson(resetSeconds))
           headers.push(['Retry-After', String(resetSeconds)])
-        } else if (encoding === 'gzip' && body.length >= GZIP_THRESHOLD) {
-          copy.gzipped ??= gzipSync(body)
-          body = copy.gzipped
-          gzipped = true
-          opts.onHit?.()
         } else {
           opts.onHit?.()
+          if (encoding === 'gzip' && body.length >= GZIP_THRESHOLD) {
+            copy.gzipped ??= gzipSync(body)
+            body = copy.gzipped
+            gzipped = true
+          }
         }
         const raw = ['X-Request-Id', requestId, ...fixedHeaders]
         for (const [name, value] of headers) raw.push(name, value)
