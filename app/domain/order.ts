@@ -89,6 +89,12 @@ export interface ShippingAddress {
   phone: string
 }
 
+/** The fields of a shipping-address form, in the order the action reads them. */
+export const SHIPPING_ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'state', 'postalCode', 'country', 'phone'] as const
+export type ShippingAddressField = (typeof SHIPPING_ADDRESS_FIELDS)[number]
+/** A shipping-address form's input as posted (every field a string, line2 empty when left out). */
+export type ShippingAddressValues = Record<ShippingAddressField, string>
+
 export interface OrderPaymentView {
   method: PaymentMethod
   status: 'created' | 'authorized' | 'captured' | 'failed' | 'refunded'

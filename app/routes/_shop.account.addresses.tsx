@@ -1,17 +1,15 @@
 import { data, Form, Link, redirect, useNavigation } from 'react-router'
+import { AddressFields } from '#app/components/orders/address-fields.tsx'
 import { AddressLines, FlashMessage, FormError } from '#app/components/orders/order-parts.tsx'
 import { RouteError } from '#app/components/route-error.tsx'
 import { MAX_SAVED_ADDRESSES } from '#app/domain/checkout.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
-import { ShippingAddressSchema, type ShippingAddress } from '#app/domain/order.ts'
+import { SHIPPING_ADDRESS_FIELDS, ShippingAddressSchema, type ShippingAddress, type ShippingAddressValues as AddressValues } from '#app/domain/order.ts'
 import { deleteAddress, listAddresses, saveAddress, setDefaultAddress, updateAddress } from '#app/services/addresses.server.ts'
 import { fieldErrors } from '#app/utils/api.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
 import type { Route } from './+types/_shop.account.addresses'
-
-const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'state', 'postalCode', 'country', 'phone'] as const
-type AddressValues = Record<(typeof ADDRESS_FIELDS)[number], string>
 
 type ActionFailure =
   | { intent: 'create' | 'update'; addressId: string; values: AddressValues; makeDefault: boolean; fields: Record<string, string>; error?: string }
@@ -51,7 +49,7 @@ export async function action({ request }: Route.ActionArgs) {
 
   try {
     if (intent === 'create' || intent === 'update') {
-      const values = Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, String(form.get(k) ?? '')])) as AddressValues
+      const values = Object.fromEntries(SHIPPING_ADDRESS_FIELDS.map((k) => [k, String(form.get(k) ?? '')])) as AddressValues
       const makeDefault = form.get('makeDefault') === 'on'
       const parsed = ShippingAddressSchema.safeParse(values)
       if (!parsed.success) return data<ActionFailure>({ intent, addressId, values, makeDefault, fields: fieldErrors(parsed.error) }, { status: 400 })
@@ -81,8 +79,6 @@ export async function action({ request }: Route.ActionArgs) {
   return data<ActionFailure>({ intent: 'other', error: 'Unknown action.' }, { status: 400 })
 }
 
-const inputClass =
-  'mt-1 block w-full rounded-md border border-stone-300 px-3 py-2 shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600 aria-invalid:border-red-600'
 const primaryButton = 'rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60'
 
 export default function AddressesPage({ loaderData, actionData }: Route.ComponentProps) {
@@ -178,42 +174,6 @@ function AddressForm(props: {
   const fields = failure?.fields ?? {}
   const values: Partial<AddressValues> = failure?.values ?? (initial ? { ...initial, line2: initial.line2 ?? '' } : {})
   const titleId = `${intent}-address-title`
-  const field = (name: (typeof ADDRESS_FIELDS)[number], label: string, opts: { autoComplete: string; required?: boolean; maxLength: number; inputMode?: 'tel' | 'numeric'; hint?: string }) => {
-    const id = `${intent}-${name}`
-    const error = fields[name]
-    const describedBy = [opts.hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined
-    return (
-      <div>
-        <label htmlFor={id} className="block text-sm font-medium">
-          {label}
-          {opts.required === false ? <span className="font-normal text-stone-500"> (optional)</span> : null}
-        </label>
-        <input
-          id={id}
-          name={name}
-          type={name === 'phone' ? 'tel' : 'text'}
-          autoComplete={opts.autoComplete}
-          inputMode={opts.inputMode}
-          required={opts.required !== false}
-          maxLength={opts.maxLength}
-          defaultValue={values[name] ?? (name === 'country' ? 'IN' : '')}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          className={inputClass}
-        />
-        {opts.hint ? (
-          <p id={`${id}-hint`} className="mt-1 text-xs text-stone-500">
-            {opts.hint}
-          </p>
-        ) : null}
-        {error ? (
-          <p id={`${id}-error`} className="mt-1 text-sm text-red-700">
-            {error}
-          </p>
-        ) : null}
-      </div>
-    )
-  }
   return (
     <section aria-labelledby={titleId} className="space-y-4 rounded-lg border border-stone-200 bg-white p-4">
       <h2 id={titleId} className="text-lg font-semibold">
@@ -228,16 +188,7 @@ function AddressForm(props: {
             Please correct the highlighted fields.
           </p>
         ) : null}
-        <div className="grid gap-4 sm:grid-cols-2">
-          {field('name', 'Full name', { autoComplete: 'shipping name', maxLength: 100 })}
-          {field('phone', 'Phone', { autoComplete: 'shipping tel', maxLength: 20, inputMode: 'tel', hint: 'For the courier, e.g. 98765 43210.' })}
-          <div className="sm:col-span-2">{field('line1', 'Address line 1', { autoComplete: 'shipping address-line1', maxLength: 200, hint: 'House number, street' })}</div>
-          <div className="sm:col-span-2">{field('line2', 'Address line 2', { autoComplete: 'shipping address-line2', maxLength: 200, required: false, hint: 'Landmark, floor' })}</div>
-          {field('city', 'City', { autoComplete: 'shipping address-level2', maxLength: 100 })}
-          {field('state', 'State', { autoComplete: 'shipping address-level1', maxLength: 100 })}
-          {field('postalCode', 'PIN code', { autoComplete: 'shipping postal-code', maxLength: 10, inputMode: 'numeric' })}
-          {field('country', 'Country code', { autoComplete: 'shipping country', maxLength: 2, hint: 'Two letters, e.g. IN' })}
-        </div>
+        <AddressFields values={values} errors={fields} idPrefix={`${intent}-`} />
         {isDefault ? null : (
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="makeDefault" defaultChecked={failure?.makeDefault ?? false} /> Make this my default address

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { data, Form, Link, redirect, useLoaderData, useNavigation } from 'react-router'
+import { AddressFields } from '#app/components/orders/address-fields.tsx'
 import { AddressLines, FlashMessage, FormError, OrderTotals, paymentMethodLabel } from '#app/components/orders/order-parts.tsx'
 import { allowedStep, CHECKOUT_STEP_LABELS, CHECKOUT_STEPS, PaymentStepSchema, type CheckoutState, type CheckoutStep } from '#app/domain/checkout.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { formatMoney } from '#app/domain/money.ts'
-import { formatOrderNumber, PAYMENT_METHODS, ShippingAddressSchema, type OrderView, type PaymentMethod } from '#app/domain/order.ts'
+import { formatOrderNumber, PAYMENT_METHODS, SHIPPING_ADDRESS_FIELDS, ShippingAddressSchema, type OrderView, type PaymentMethod, type ShippingAddressValues as AddressValues } from '#app/domain/order.ts'
 import { ONLINE_PAYMENT_UNAVAILABLE } from '#app/domain/payment.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { deleteAddress, getAddress, listAddresses, saveAddress, toShippingAddress } from '#app/services/addresses.server.ts'
@@ -16,9 +17,6 @@ import { getRuntime } from '#app/utils/runtime.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
 import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.checkout'
-
-const ADDRESS_FIELDS = ['name', 'line1', 'line2', 'city', 'state', 'postalCode', 'country', 'phone'] as const
-type AddressValues = Record<(typeof ADDRESS_FIELDS)[number], string>
 
 type ActionFailure =
   | { intent: 'new-address'; error?: string; values: AddressValues & { save: boolean }; fields: Record<string, string> }
@@ -89,7 +87,7 @@ export async function action({ request }: Route.ActionArgs) {
       return await go(stepUrl('payment'), { ...state, address: toShippingAddress(saved), addressId: saved.id })
     }
     if (intent === 'new-address') {
-      const values = Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, String(form.get(k) ?? '')])) as AddressValues
+      const values = Object.fromEntries(SHIPPING_ADDRESS_FIELDS.map((k) => [k, String(form.get(k) ?? '')])) as AddressValues
       const save = form.get('save') === 'on'
       const parsed = ShippingAddressSchema.safeParse(values)
       if (!parsed.success) return data<ActionFailure>({ intent, values: { ...values, save }, fields: fieldErrors(parsed.error) }, { status: 400 })
@@ -141,8 +139,6 @@ export async function action({ request }: Route.ActionArgs) {
   return data<ActionFailure>({ intent: 'other', error: 'Unknown action.' }, { status: 400 })
 }
 
-const inputClass =
-  'mt-1 block w-full rounded-md border border-stone-300 px-3 py-2 shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600 aria-invalid:border-red-600'
 const primaryButton = 'rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60'
 
 export default function CheckoutPage({ loaderData, actionData }: Route.ComponentProps) {
@@ -195,41 +191,6 @@ function AddressStep({ failure }: { failure?: Extract<ActionFailure, { intent: '
   const busy = useNavigation().state !== 'idle'
   const fields = failure?.fields ?? {}
   const values: Partial<AddressValues> = failure?.values ?? (address && !addressId ? { ...address, line2: address.line2 ?? '' } : {})
-  const field = (name: (typeof ADDRESS_FIELDS)[number], label: string, opts: { autoComplete: string; required?: boolean; maxLength: number; inputMode?: 'tel' | 'numeric'; hint?: string }) => {
-    const error = fields[name]
-    const describedBy = [opts.hint ? `${name}-hint` : null, error ? `${name}-error` : null].filter(Boolean).join(' ') || undefined
-    return (
-      <div>
-        <label htmlFor={`address-${name}`} className="block text-sm font-medium">
-          {label}
-          {opts.required === false ? <span className="font-normal text-stone-500"> (optional)</span> : null}
-        </label>
-        <input
-          id={`address-${name}`}
-          name={name}
-          type={name === 'phone' ? 'tel' : 'text'}
-          autoComplete={opts.autoComplete}
-          inputMode={opts.inputMode}
-          required={opts.required !== false}
-          maxLength={opts.maxLength}
-          defaultValue={values[name] ?? (name === 'country' ? 'IN' : '')}
-          aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
-          className={inputClass}
-        />
-        {opts.hint ? (
-          <p id={`${name}-hint`} className="mt-1 text-xs text-stone-500">
-            {opts.hint}
-          </p>
-        ) : null}
-        {error ? (
-          <p id={`${name}-error`} className="mt-1 text-sm text-red-700">
-            {error}
-          </p>
-        ) : null}
-      </div>
-    )
-  }
   return (
     <div className="space-y-8">
       {addresses.length > 0 ? (
@@ -275,16 +236,7 @@ function AddressStep({ failure }: { failure?: Extract<ActionFailure, { intent: '
               Please correct the highlighted fields.
             </p>
           ) : null}
-          <div className="grid gap-4 sm:grid-cols-2">
-            {field('name', 'Full name', { autoComplete: 'shipping name', maxLength: 100 })}
-            {field('phone', 'Phone', { autoComplete: 'shipping tel', maxLength: 20, inputMode: 'tel', hint: 'For the courier, e.g. 98765 43210.' })}
-            <div className="sm:col-span-2">{field('line1', 'Address line 1', { autoComplete: 'shipping address-line1', maxLength: 200, hint: 'House number, street' })}</div>
-            <div className="sm:col-span-2">{field('line2', 'Address line 2', { autoComplete: 'shipping address-line2', maxLength: 200, required: false, hint: 'Landmark, floor' })}</div>
-            {field('city', 'City', { autoComplete: 'shipping address-level2', maxLength: 100 })}
-            {field('state', 'State', { autoComplete: 'shipping address-level1', maxLength: 100 })}
-            {field('postalCode', 'PIN code', { autoComplete: 'shipping postal-code', maxLength: 10, inputMode: 'numeric' })}
-            {field('country', 'Country code', { autoComplete: 'shipping country', maxLength: 2, hint: 'Two letters, e.g. IN' })}
-          </div>
+          <AddressFields values={values} errors={fields} idPrefix="address-" messageIdPrefix="" />
           <label className="flex items-center gap-2 text-sm">
             <input type="checkbox" name="save" defaultChecked={failure ? failure.values.save : true} /> Save this address for next time
           </label>

@@ -242,15 +242,7 @@ export default function AdminOrders({ loaderData }: Route.ComponentProps) {
           </table>
         </div>
       ) : null}
-      {pages !== null ? (
-        <PageLinks page={page} pages={pages} href={(p) => listUrl(filters, p)} previous="← Newer" next="Older →" />
-      ) : (
-        <nav aria-label="Pages" className="mt-4 flex items-center gap-4 text-sm">
-          {page > 1 ? <Link to={listUrl(filters, page - 1)}>← Newer</Link> : null}
-          <span>Page {page}</span>
-          {hasMore ? <Link to={listUrl(filters, page + 1)}>Older →</Link> : null}
-        </nav>
-      )}
+      <PageLinks page={page} pages={pages} hasMore={hasMore} href={(p) => listUrl(filters, p)} previous="← Newer" next="Older →" />
     </div>
   )
 }
