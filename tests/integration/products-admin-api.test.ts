@@ -30,6 +30,8 @@ beforeAll(async () => {
   cleanups.push(database.drop)
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'products-admin-it-'))
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }))
+  // Cleanups run in reverse: the keys go after the server has stopped (a delayed invalidation could recreate one).
+  cleanups.push(() => deleteRedisKeys(REDIS_URL, PREFIX))
   uploadDir = path.join(tmp, 'uploads')
   fs.mkdirSync(path.join(tmp, 'tmp'))
   server = startServer(
@@ -51,9 +53,6 @@ beforeAll(async () => {
     await freePort(),
   )
   cleanups.push(async () => void (await server.stop('SIGKILL')))
-  cleanups.push(async () => {
-    await deleteRedisKeys(REDIS_URL, PREFIX)
-  })
   await waitForStatus(`${server.url}/readyz`, (s) => s === 200, 90_000)
   db = new pg.Client({ connectionString: database.url })
   await db.connect()

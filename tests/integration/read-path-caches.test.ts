@@ -17,7 +17,7 @@ import { createTestDatabase, deleteRedisKeys, freePort, startServer, waitForStat
 
 const JWT_SECRET = 'fast-lane-it-jwt-secret-0123456789abcdef'
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
-const PREFIX = `test:fast-lane:${randomBytes(4).toString('hex')}:`
+const PREFIX = `test:read-path:${randomBytes(4).toString('hex')}:`
 const API_MAX = 6
 
 let a: RunningServer
@@ -30,6 +30,8 @@ beforeAll(async () => {
   cleanups.push(database.drop)
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fast-lane-it-'))
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }))
+  // Run in reverse: the keys go after both servers have stopped (a delayed invalidation could recreate one).
+  cleanups.push(() => deleteRedisKeys(REDIS_URL, PREFIX))
   const env = {
     DATABASE_URL: database.url,
     REDIS_URL,
@@ -49,7 +51,6 @@ beforeAll(async () => {
   await waitForStatus(`${a.url}/readyz`, (s) => s === 200, 90_000)
   b = startServer(env, await freePort())
   cleanups.push(() => b.stop('SIGKILL'))
-  cleanups.push(() => deleteRedisKeys(REDIS_URL, PREFIX))
   await waitForStatus(`${b.url}/readyz`, (s) => s === 200, 90_000)
 
   const db = new pg.Client({ connectionString: database.url })
