@@ -1,27 +1,12 @@
 // The address book behind /account/addresses against a real PostgreSQL database: editing,
 // choosing the default and deleting, only ever on the owner's own addresses.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DomainError } from '#app/domain/errors.ts'
-import { parseEnv } from '#app/utils/env.server.ts'
-import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
-import { migrateDeploy } from '#prisma/engine/index.ts'
+import { withTestRuntime } from '../../tests/fixtures/runtime.ts'
 import { createUser } from '../../tests/fixtures/shop.ts'
-import { createTestDatabase } from '../../tests/integration/helpers.ts'
 import { deleteAddress, getAddress, listAddresses, saveAddress, setDefaultAddress, updateAddress } from './addresses.server.ts'
 
-let drop: () => Promise<void> = async () => undefined
-
-beforeAll(async () => {
-  const db = await createTestDatabase('it_addresses')
-  drop = db.drop
-  await migrateDeploy(db.url)
-  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: 'test-session-secret' }), { url: db.url, mode: 'external', poolMax: 5 })
-})
-
-afterAll(async () => {
-  await closeRuntime().catch(() => undefined)
-  await drop()
-})
+withTestRuntime('it_addresses')
 
 const home = { name: 'Asha Rao', line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN', phone: '+919876543210' }
 const office = { ...home, line1: '4 Residency Road', line2: 'Office, 3rd floor' }

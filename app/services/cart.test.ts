@@ -1,30 +1,15 @@
 // Carts against a real PostgreSQL database: stock and per-line limits, guest → user merge
 // at sign-in, and totals (items, GST band, shipping) computed on the server.
 import { randomBytes } from 'node:crypto'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DomainError } from '#app/domain/errors.ts'
 import { computeTotals, taxRateFor } from '#app/domain/pricing.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { parseEnv } from '#app/utils/env.server.ts'
-import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
-import { migrateDeploy } from '#prisma/engine/index.ts'
+import { withTestRuntime } from '../../tests/fixtures/runtime.ts'
 import { createProduct, createUser } from '../../tests/fixtures/shop.ts'
-import { createTestDatabase } from '../../tests/integration/helpers.ts'
 import { addToCart, getCart, getCartItemCount, mergeGuestCart, removeLine, updateQuantity, type CartOwner } from './cart.server.ts'
 
-let drop: () => Promise<void> = async () => undefined
-
-beforeAll(async () => {
-  const db = await createTestDatabase('it_cart')
-  drop = db.drop
-  await migrateDeploy(db.url)
-  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: 'test-session-secret' }), { url: db.url, mode: 'external', poolMax: 5 })
-})
-
-afterAll(async () => {
-  await closeRuntime().catch(() => undefined)
-  await drop()
-})
+withTestRuntime('it_cart')
 
 const guest = (): CartOwner => ({ guestToken: randomBytes(24).toString('base64url') })
 

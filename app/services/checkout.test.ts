@@ -1,31 +1,16 @@
 // The web checkout and the address book against a real PostgreSQL database: an order from the
 // cart exactly once per form token, nothing taken when an item is short, addresses per owner.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { MAX_SAVED_ADDRESSES } from '#app/domain/checkout.ts'
 import { DomainError } from '#app/domain/errors.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { parseEnv } from '#app/utils/env.server.ts'
-import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
-import { migrateDeploy } from '#prisma/engine/index.ts'
+import { withTestRuntime } from '../../tests/fixtures/runtime.ts'
 import { createProduct, createUser } from '../../tests/fixtures/shop.ts'
-import { createTestDatabase } from '../../tests/integration/helpers.ts'
 import { deleteAddress, getAddress, listAddresses, saveAddress } from './addresses.server.ts'
 import { addToCart, getCart } from './cart.server.ts'
 import { findCheckoutOrder, placeCheckoutOrder, reviewCheckout } from './checkout.server.ts'
 
-let drop: () => Promise<void> = async () => undefined
-
-beforeAll(async () => {
-  const db = await createTestDatabase('it_checkout')
-  drop = db.drop
-  await migrateDeploy(db.url)
-  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: 'test-session-secret' }), { url: db.url, mode: 'external', poolMax: 10 })
-})
-
-afterAll(async () => {
-  await closeRuntime().catch(() => undefined)
-  await drop()
-})
+withTestRuntime('it_checkout', { poolMax: 10 })
 
 const address = { name: 'Asha Rao', line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN', phone: '+919876543210' }
 const ctx = { currency: 'INR' }

@@ -1,31 +1,15 @@
 // The staff order list against a real PostgreSQL database: finding orders by the phone staff
 // type (any format, or the last digits), by number and id, combined with filters, and the
 // bounded count that keeps the list fast at a million orders.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import type { OrderStatus } from '#app/domain/order.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { parseEnv } from '#app/utils/env.server.ts'
-import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
-import { migrateDeploy } from '#prisma/engine/index.ts'
+import { withTestRuntime } from '../../tests/fixtures/runtime.ts'
 import { createProduct } from '../../tests/fixtures/shop.ts'
-import { createTestDatabase, queryRows } from '../../tests/integration/helpers.ts'
+import { queryRows } from '../../tests/integration/helpers.ts'
 import { listOrders, phoneSearchDigits, STAFF_COUNT_LIMIT } from './orders.server.ts'
 
-let drop: () => Promise<void> = async () => undefined
-let url = ''
-
-beforeAll(async () => {
-  const db = await createTestDatabase('it_order_search')
-  drop = db.drop
-  url = db.url
-  await migrateDeploy(db.url)
-  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: 'test-session-secret' }), { url: db.url, mode: 'external', poolMax: 5 })
-})
-
-afterAll(async () => {
-  await closeRuntime().catch(() => undefined)
-  await drop()
-})
+const database = withTestRuntime('it_order_search')
 
 let product: { id: string; name: string; price: number }
 const asha = { id: '', phone: '+919876543210' }
@@ -123,7 +107,7 @@ describe('staff order search', () => {
   })
 
   it('still finds an order by its number or id, and nothing for text that is neither', async () => {
-    const [row] = await queryRows<{ id: string; number: number }>(url, 'SELECT id::text, number FROM orders WHERE id = $1::uuid', [raviGift])
+    const [row] = await queryRows<{ id: string; number: number }>(database.url(), 'SELECT id::text, number FROM orders WHERE id = $1::uuid', [raviGift])
     expect(await ids(`#${row!.number}`)).toEqual([raviGift])
     expect(await ids(row!.id)).toEqual([raviGift])
     expect(await ids('Asha')).toEqual([])
@@ -135,7 +119,7 @@ describe('staff order search', () => {
     expect((await listOrders({ page: 3, limit: 2 })).hasMore).toBe(false)
 
     await queryRows(
-      url,
+      database.url(),
       `INSERT INTO orders (id, user_id, status, items_price, tax_price, shipping_price, total_price, payment_method, shipping_address, created_at, updated_at)
        SELECT gen_random_uuid(), $1::uuid, 'delivered', 100, 0, 0, 100, 'cod', jsonb_build_object('phone', '+91900000' || lpad(g::text, 4, '0')), now() - interval '30 days' - g * interval '1 minute', now()
          FROM generate_series(1, $2::int) AS g`,

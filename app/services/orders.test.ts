@@ -1,30 +1,15 @@
 // Placing orders and moving them through their life, against a real PostgreSQL database:
 // guarded stock, all-or-nothing orders, idempotency, transitions per role, restocking.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DomainError } from '#app/domain/errors.ts'
 import type { PlaceOrderInput } from '#app/domain/order.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { parseEnv } from '#app/utils/env.server.ts'
-import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
-import { migrateDeploy } from '#prisma/engine/index.ts'
+import { withTestRuntime } from '../../tests/fixtures/runtime.ts'
 import { createProduct, createUser } from '../../tests/fixtures/shop.ts'
-import { createTestDatabase } from '../../tests/integration/helpers.ts'
 import { addToCart, getCart } from './cart.server.ts'
 import { cancelByCustomer, changeStatus, expireUnpaidOrders, getOrderForCustomer, listCustomerOrders, listOrders, markPaid, placeOrder } from './orders.server.ts'
 
-let drop: () => Promise<void> = async () => undefined
-
-beforeAll(async () => {
-  const db = await createTestDatabase('it_orders')
-  drop = db.drop
-  await migrateDeploy(db.url)
-  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: 'test-session-secret' }), { url: db.url, mode: 'external', poolMax: 10 })
-})
-
-afterAll(async () => {
-  await closeRuntime().catch(() => undefined)
-  await drop()
-})
+withTestRuntime('it_orders', { poolMax: 10 })
 
 const address = { name: 'Asha Rao', line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN', phone: '+919876543210' }
 

@@ -1,27 +1,12 @@
 // Wishlist against a real PostgreSQL database: idempotent adds (even concurrent), removal, listing.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { DomainError } from '#app/domain/errors.ts'
 import { getDb } from '#app/utils/db.server.ts'
-import { parseEnv } from '#app/utils/env.server.ts'
-import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
-import { migrateDeploy } from '#prisma/engine/index.ts'
+import { withTestRuntime } from '../../tests/fixtures/runtime.ts'
 import { createProduct, createUser } from '../../tests/fixtures/shop.ts'
-import { createTestDatabase } from '../../tests/integration/helpers.ts'
 import { addToWishlist, getWishlistProductIds, listWishlist, removeFromWishlist } from './wishlist.server.ts'
 
-let drop: () => Promise<void> = async () => undefined
-
-beforeAll(async () => {
-  const db = await createTestDatabase('it_wishlist')
-  drop = db.drop
-  await migrateDeploy(db.url)
-  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, SESSION_SECRET: 'test-session-secret' }), { url: db.url, mode: 'external', poolMax: 5 })
-})
-
-afterAll(async () => {
-  await closeRuntime().catch(() => undefined)
-  await drop()
-})
+withTestRuntime('it_wishlist')
 
 async function expectDomainError(p: Promise<unknown>, code: string) {
   const err: unknown = await p.then(
