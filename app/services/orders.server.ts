@@ -229,19 +229,12 @@ export interface StaffOrderPage extends Page<StaffOrderRow> {
   hasMore: boolean
 }
 
-interface StaffOrderSqlRow {
-  id: string
-  number: number
-  status: OrderStatus
-  totalPrice: number
-  currency: string
-  paymentMethod: PaymentMethod
-  isPaid: boolean
+/** A StaffOrderRow as the list's SQL returns it: the customer flat, the date not yet a string. */
+interface StaffOrderSqlRow extends Omit<StaffOrderRow, 'customer' | 'createdAt'> {
   createdAt: Date
   userId: string
   userName: string
   userPhone: string | null
-  itemCount: number
 }
 
 /**
