@@ -1,4 +1,4 @@
-import { data, Link } from 'react-router'
+import { data, isRouteErrorResponse, Link } from 'react-router'
 import { AddToCartForm } from '#app/components/add-to-cart-form.tsx'
 import { ProductCard } from '#app/components/product-card.tsx'
 import { WishlistButton } from '#app/components/wishlist-button.tsx'
@@ -143,9 +143,12 @@ export default function ProductPage({ loaderData }: Route.ComponentProps) {
   )
 }
 
-export function meta({ data: loaderData, matches }: Route.MetaArgs) {
+export function meta({ data: loaderData, error, matches }: Route.MetaArgs) {
   const shop = (matches[0]?.loaderData as { env?: { SHOP_NAME: string } } | undefined)?.env?.SHOP_NAME ?? 'Store'
-  if (!loaderData) return [{ title: `Product not found · ${shop}` }]
+  if (!loaderData) {
+    const missing = isRouteErrorResponse(error) && error.status === 404
+    return [{ title: `${missing ? 'Product not found' : 'Something went wrong'} · ${shop}` }]
+  }
   const { product: p, canonical, origin } = loaderData
   const description = p.description.slice(0, 160)
   const absolute = (u: string) => (/^https?:\/\//.test(u) ? u : `${origin}${u.startsWith('/') ? '' : '/'}${u}`)
