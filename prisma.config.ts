@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'prisma/config'
+import { EMBEDDED_PLACEHOLDER_URL, embeddedDataDir, runningEmbeddedUrl } from './app/utils/embedded-pg-url.ts'
 
 const root = path.dirname(fileURLToPath(import.meta.url))
 
@@ -11,6 +12,24 @@ if (!process.env.PRISMA_SCHEMA_ENGINE_BINARY) {
   process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(root, 'prisma', 'engine', 'schema-engine')
 }
 
+/**
+ * Without DATABASE_URL, the database is the store's embedded one ($DATA_DIR/pglite), as for
+ * `npm start`: the running store's when it runs, else PGlite started on that folder for as
+ * long as each engine of the command runs (scripts/embedded-schema-engine). `prisma generate`
+ * needs no database and starts nothing.
+ */
+function embeddedDatabaseUrl(): string {
+  const dataDir = embeddedDataDir()
+  const running = runningEmbeddedUrl(dataDir)
+  if (running) return running
+  if (!process.env.EMBEDDED_PG_SCHEMA_ENGINE) {
+    process.env.EMBEDDED_PG_SCHEMA_ENGINE = process.env.PRISMA_SCHEMA_ENGINE_BINARY
+    process.env.EMBEDDED_PG_DATA_DIR = dataDir
+    process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.join(root, 'scripts', 'embedded-schema-engine')
+  }
+  return EMBEDDED_PLACEHOLDER_URL
+}
+
 export default defineConfig({
   schema: path.join(root, 'prisma', 'schema.prisma'),
   migrations: {
@@ -18,8 +37,7 @@ export default defineConfig({
     seed: 'tsx prisma/seed.ts',
   },
   datasource: {
-    // `prisma generate` needs no database; migrate/db commands use DATABASE_URL.
-    url: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/shop',
+    url: process.env.DATABASE_URL || embeddedDatabaseUrl(),
     ...(process.env.SHADOW_DATABASE_URL ? { shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL } : {}),
   },
 })

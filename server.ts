@@ -7,12 +7,14 @@ import { randomUUID } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
+import type { Duplex } from 'node:stream'
 import { pathToFileURL } from 'node:url'
 import compression from 'compression'
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express'
 import proxyaddr from 'proxy-addr'
 import { Server as SocketServer } from 'socket.io'
 import type { ViteDevServer } from 'vite'
+import { hasControlChars } from '#app/domain/text.ts'
 import { reportCacheStats } from '#app/services/catalog-cache.server.ts'
 import { cachedApiReadKey } from '#app/services/catalog.server.ts'
 import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
@@ -20,8 +22,10 @@ import { createFastLane } from '#app/utils/fast-lane.server.ts'
 import { pageCache } from '#app/utils/page-cache.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
 import { rateLimit, rateLimitRules } from '#app/utils/rate-limit.server.ts'
+import { runInRequest } from '#app/utils/request-context.server.ts'
 import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
 import { crossSiteGuard, resourceSecurityHeaders, securityHeaders } from '#app/utils/security.server.ts'
+import { exitOnSignals } from '#app/utils/shutdown.server.ts'
 import { migrateDeploy, SchemaEngineError } from '#prisma/engine/index.ts'
 import { DatabaseNotEmptyError, isDatabaseEmpty, seed } from '#prisma/seed/index.ts'
 import type { AppSocketServer } from './server/app.ts'
@@ -65,7 +69,7 @@ function logRequest(line: RequestLine) {
   getLogger().log(level, 'request', line)
 }
 
-/** One log line per request: id, method, path, status, duration. */
+/** One log line per request: id, method, path, status, duration. Code below runs in the request's context (its id). */
 function requestLogger(req: Request, res: Response, next: NextFunction) {
   const started = process.hrtime.bigint()
   const requestId = requestIdOf(req)
@@ -77,7 +81,40 @@ function requestLogger(req: Request, res: Response, next: NextFunction) {
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6
     logRequest({ requestId, method: req.method, path: req.path, status: res.statusCode, durationMs: Math.round(durationMs * 10) / 10, userId: res.locals.userId })
   })
-  next()
+  runInRequest(requestId, next)
+}
+
+const isApiPath = (path: string) => path.startsWith('/api/')
+
+/**
+ * Nonsense in the URL gets a 400 before any route sees it: a path that does not decode (a
+ * malformed escape, bytes that are not UTF-8) or holds a control character, and query keys or
+ * values holding a control character other than tab and line breaks (PostgreSQL cannot even
+ * store NUL). The query is read as the routes read it (URLSearchParams, which keeps a malformed
+ * escape as typed), so `/search?q=100%` still searches for "100%".
+ */
+function rejectNonsenseUrl(req: Request, res: Response, next: NextFunction) {
+  const url = req.originalUrl
+  const at = url.indexOf('?')
+  const rawPath = at === -1 ? url : url.slice(0, at)
+  let problem: string | undefined
+  try {
+    if (hasControlChars(decodeURIComponent(rawPath))) problem = 'The address holds a control character.'
+  } catch {
+    problem = 'The address is malformed (a broken %-escape).'
+  }
+  if (!problem && at !== -1) {
+    for (const [key, value] of new URLSearchParams(url.slice(at + 1))) {
+      if (hasControlChars(key, { multiline: true }) || hasControlChars(value, { multiline: true })) {
+        problem = 'The address holds a control character.'
+        break
+      }
+    }
+  }
+  if (!problem) return next()
+  res.status(400)
+  if (isApiPath(rawPath)) res.json({ error: { code: 'BAD_REQUEST', message: problem } })
+  else res.type('html').send(`<!doctype html><title>Bad request</title><h1>Bad request</h1><p>${problem}</p><p><a href="/">Go to the shop</a></p>`)
 }
 
 /**
@@ -89,9 +126,6 @@ const VISITOR_STATE = /(?:^|;\s*)(?:__session|cart)=/
 function shareablePage(req: Request): boolean {
   return CATALOGUE_PAGE.test(req.path) && !req.headers.authorization && !VISITOR_STATE.test(req.headers.cookie ?? '')
 }
-
-/** Proxies whose X-Forwarded-For is believed (Express's `trust proxy`, and the fast lane's client address). */
-const TRUSTED_PROXIES = ['loopback', 'linklocal', 'uniquelocal']
 
 /**
  * express.static over the build's client files, consulted only for paths that could name one
@@ -152,6 +186,8 @@ async function bootstrap(rt: Runtime, signal: AbortSignal) {
 
 async function main() {
   const env = loadEnv()
+  // Proxies whose X-Forwarded-* are believed (Express's `trust proxy`, and the fast lane's client address).
+  const TRUSTED_PROXIES = env.TRUST_PROXY
   const log = getLogger()
   const root = process.cwd()
 
@@ -187,6 +223,7 @@ async function main() {
   app.use(crossSiteGuard({ publicUrl: env.PUBLIC_URL }))
   const limits = rateLimitRules(env)
   app.use(rateLimit({ rules: limits, store: () => rt.rateLimits, available: () => !rt.redis || rt.redis.status === 'ready' }))
+  app.use(rejectNonsenseUrl)
   app.use(compression())
 
   // Catalogue pages for anonymous visitors: rendered once per catalogue change (app/utils/page-cache.server.ts).
@@ -219,6 +256,12 @@ async function main() {
     if (!taken) app(req, res)
   })
   const io: AppSocketServer = new SocketServer(httpServer, { serveClient: false })
+  // Upgraded connections (websockets) are out of the HTTP server's hands: shutdown closes them.
+  const upgraded = new Set<Duplex>()
+  httpServer.on('upgrade', (_req: http.IncomingMessage, socket: Duplex) => {
+    upgraded.add(socket)
+    socket.once('close', () => upgraded.delete(socket))
+  })
 
   let vite: ViteDevServer | undefined
   let serverModule: () => Promise<ServerModule>
@@ -250,7 +293,7 @@ async function main() {
   app.use((req, res, next) => {
     if (rt.bootstrapped) return next()
     res.status(503).set('Retry-After', '5')
-    if (req.path.startsWith('/api/')) res.json({ error: { code: 'UNAVAILABLE', message: 'The store is starting; retry shortly.' } })
+    if (isApiPath(req.path)) res.json({ error: { code: 'UNAVAILABLE', message: 'The store is starting; retry shortly.' } })
     else res.type('html').send('<!doctype html><title>Starting…</title><meta http-equiv="refresh" content="5"><p>The store is starting. This page will refresh.</p>')
   })
   app.use(async (req, res, next) => {
@@ -264,7 +307,9 @@ async function main() {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     log.error('unhandled request error', { requestId: res.locals.requestId, path: req.path, error: err instanceof Error ? err.stack : String(err) })
     if (res.headersSent) return res.end()
-    res.status(500).type('html').send('<!doctype html><title>Error</title><h1>Something went wrong</h1><p>Please try again.</p>')
+    res.status(500)
+    if (isApiPath(req.path)) res.json({ error: { code: 'INTERNAL', message: 'Something went wrong' } })
+    else res.type('html').send('<!doctype html><title>Error</title><h1>Something went wrong</h1><p>Please try again.</p>')
   })
 
   ;(await serverModule()).registerSocketHandlers(io)
@@ -282,33 +327,33 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : env.PORT
   log.info('store listening', { url: `http://localhost:${port}`, mode: env.NODE_ENV, build: servesBuild, database: rt.databaseMode, redis: rt.redis ? 'redis' : 'in-process' })
 
-  let stopping = false
-  const shutdown = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    rt.shuttingDown = true
-    log.info('shutting down', { signal })
-    abortBootstrap.abort()
-    const force = setTimeout(() => {
-      log.warn('shutdown timed out; closing remaining connections')
+  exitOnSignals({
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    log,
+    graceful: async () => {
+      rt.shuttingDown = true
+      abortBootstrap.abort()
+      // Stop accepting; idle keep-alive connections go now, busy ones once answered.
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
+      httpServer.closeIdleConnections()
+      // Long-lived connections are not requests in flight: Socket.IO clients (long-polling
+      // requests too), Vite's HMR websocket and any other upgraded socket go now. (io.close()
+      // settles only once the HTTP server has closed.)
+      const ioClosed = io.close()
+      await vite?.ws.close()
+      for (const socket of upgraded) socket.destroy()
+      await Promise.all([closed, ioClosed])
+      await vite?.close()
+      await closeRuntime(rt) // finishes jobs in flight, then closes queues, Redis and the pool
+      await database.stop?.()
+    },
+    force: async () => {
       httpServer.closeAllConnections()
-    }, env.SHUTDOWN_TIMEOUT_MS)
-    force.unref()
-    // Stop accepting, let in-flight requests finish, drop idle keep-alive connections.
-    const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()))
-    httpServer.closeIdleConnections()
-    io.disconnectSockets(true)
-    await closed
-    await io.close().catch(() => undefined)
-    await vite?.close()
-    await closeRuntime(rt) // finishes jobs in flight, then closes queues, Redis and the pool
-    await database.stop?.()
-    clearTimeout(force)
-    log.info('stopped')
-    process.exit(0)
-  }
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
-  process.on('SIGINT', () => void shutdown('SIGINT'))
+      for (const socket of upgraded) socket.destroy()
+      await closeRuntime(rt, { force: true })
+      await database.stop?.()
+    },
+  })
 }
 
 process.on('unhandledRejection', (reason) => {

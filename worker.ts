@@ -7,6 +7,7 @@ import { jobsByName, schedules } from '#app/jobs/registry.server.ts'
 import { parseEnv, EnvError } from '#app/utils/env.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
 import { closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
+import { exitOnSignals } from '#app/utils/shutdown.server.ts'
 
 /** Starts consuming every queue and registers the schedules (idempotent across instances). */
 export async function startWorkers(rt: Runtime): Promise<void> {
@@ -32,17 +33,13 @@ async function main() {
   }
   const rt = initRuntime(env, { url: env.DATABASE_URL, mode: 'external', poolMax: env.DB_POOL_MAX })
   rt.bootstrapped = true
+  exitOnSignals({
+    timeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    log: getLogger(),
+    graceful: () => closeRuntime(rt), // waits for jobs in flight (unless Redis is unreachable)
+    force: () => closeRuntime(rt, { force: true }),
+  })
   await startWorkers(rt)
-  let stopping = false
-  const stop = async (signal: string) => {
-    if (stopping) return
-    stopping = true
-    getLogger().info('worker stopping', { signal })
-    await closeRuntime(rt) // waits for jobs in flight
-    process.exit(0)
-  }
-  process.on('SIGTERM', () => void stop('SIGTERM'))
-  process.on('SIGINT', () => void stop('SIGINT'))
 }
 
 // Run only when this file itself is the entry point (bundled into the server it is not).

@@ -63,7 +63,7 @@ export default function handleRequest(
           responseStatusCode = 500
           loadContext.markPageFailed()
           // Errors before the shell is rendered reject and are logged by React Router.
-          if (shellRendered) getLogger().error('error while streaming a page', { url: request.url, error: error instanceof Error ? error.stack : String(error) })
+          if (shellRendered) getLogger().error('error while streaming a page', { path: new URL(request.url).pathname, error: error instanceof Error ? error.stack : String(error) })
         },
       },
     )

@@ -49,5 +49,6 @@ export default [
   route('api/v1/payments/razorpay/order', 'routes/api.v1.payments.razorpay.order.ts'),
   route('api/v1/payments/razorpay/verify', 'routes/api.v1.payments.razorpay.verify.ts'),
   route('api/v1/payments/razorpay/webhook', 'routes/api.v1.payments.razorpay.webhook.ts'),
+  route('api/*', 'routes/api.$.ts'),
   route('*', 'routes/$.tsx'),
 ] satisfies RouteConfig

@@ -1,8 +1,9 @@
 // Shared plumbing of the benchmarks: a throwaway database and Redis key prefix, the
-// production build started by PID, readiness polling, and cleanup (also on Ctrl-C).
+// production build started by PID (logging at the production level into a file, as a
+// deployment's log collector would take it), readiness polling, and cleanup (also on Ctrl-C).
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,6 +12,8 @@ import pg from 'pg'
 
 export const ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres'
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
+/** The server's LOG_LEVEL: production's default (info: one line per request), so its cost is measured too. */
+export const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info'
 
 export function log(msg) {
   process.stderr.write(`[bench] ${msg}\n`)
@@ -53,10 +56,15 @@ export function createWorld(name) {
   const servers = new Set()
   let cleaning = null
 
-  /** Starts `node build/server.js` (the PID we signal is the server's own) and waits for /readyz. */
+  /**
+   * Starts `node build/server.js` (the PID we signal is the server's own) and waits for /readyz.
+   * Its output (JSON log lines) goes to `logFile` in the scratch directory, not to the terminal.
+   */
   async function startServer(extraEnv = {}, { readyTimeoutMs = 300_000 } = {}) {
     const port = await freePort()
     const origin = `http://127.0.0.1:${port}`
+    const logFile = path.join(scratch, `server-${port}.log`)
+    const out = openSync(logFile, 'a')
     // BENCH_NODE_ARGS, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, profiles the server.
     const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
     const child = spawn(process.execPath, [...nodeArgs, 'build/server.js'], {
@@ -76,7 +84,7 @@ export function createWorld(name) {
         RATE_LIMIT_AUTH_MAX: '100000000',
         SESSION_SECRET: `bench-session-secret-${'x'.repeat(32)}`,
         JWT_SECRET: `bench-jwt-secret-${'x'.repeat(32)}`,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL,
         LOG_TO_FILES: 'false',
         DATA_DIR: path.join(scratch, 'data'),
         UPLOAD_DIR: path.join(scratch, 'uploads'),
@@ -84,23 +92,23 @@ export function createWorld(name) {
         LOG_DIR: path.join(scratch, 'logs'),
         ...extraEnv,
       },
-      // The server's log lines go to stderr, with ours; stdout carries only the results.
-      stdio: ['ignore', 2, 2],
+      stdio: ['ignore', out, out],
     })
+    closeSync(out)
     track(child)
-    log(`server PID ${child.pid} on ${origin}`)
+    log(`server PID ${child.pid} on ${origin}, LOG_LEVEL=${LOG_LEVEL}, log in ${logFile}`)
     const deadline = Date.now() + readyTimeoutMs
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`)
+      if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}; its last lines:\n${tail(logFile)}`)
       const status = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(3_000) }).then(
         (r) => r.status,
         () => 0,
       )
       if (status === 200) break
-      if (Date.now() > deadline) throw new Error(`${origin}/readyz not ready after ${readyTimeoutMs} ms`)
+      if (Date.now() > deadline) throw new Error(`${origin}/readyz not ready after ${readyTimeoutMs} ms; the server's last lines:\n${tail(logFile)}`)
       await new Promise((r) => setTimeout(r, 500))
     }
-    return { child, origin, port, stop: () => stopChild(child) }
+    return { child, origin, port, logFile, stop: () => stopChild(child) }
   }
 
   /** Stops `child` (by PID) at cleanup if it still runs. */
@@ -160,6 +168,43 @@ export async function stopChild(child) {
   const timer = setTimeout(() => child.exitCode === null && child.signalCode === null && process.kill(child.pid, 'SIGKILL'), 10_000)
   await exited
   clearTimeout(timer)
+}
+
+/** The last `n` lines of a file ('' if it cannot be read). */
+export function tail(file, n = 30) {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n')
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * What a server logged: line counts per level, and the first few warnings and errors (a
+ * /readyz 503 while starting is the probe doing its job, not counted).
+ */
+export function serverLogSummary(file) {
+  const levels = {}
+  const problems = []
+  let text = ''
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch {
+    return { levels, problems }
+  }
+  for (const line of text.split('\n')) {
+    if (!line) continue
+    let rec
+    try {
+      rec = JSON.parse(line)
+    } catch {
+      rec = { level: 'unparsed', message: line }
+    }
+    if (rec.path === '/readyz' && rec.status === 503) continue
+    levels[rec.level] = (levels[rec.level] ?? 0) + 1
+    if (rec.level !== 'info' && rec.level !== 'debug' && problems.length < 5) problems.push(line.slice(0, 300))
+  }
+  return { levels, problems }
 }
 
 /** p-th percentile (0–100) of an ascending array. */

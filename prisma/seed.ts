@@ -3,6 +3,7 @@
  * fills an empty database with the demo catalogue, people and order history.
  * `npm run db:seed -- --orders 1000000` builds the benchmark data set.
  */
+import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { createProgress } from './seed/progress.ts'
 import { DatabaseNotEmptyError, DEFAULT_ORDERS, MAX_ORDERS, seed } from './seed/index.ts'
@@ -14,7 +15,9 @@ const USAGE = `Usage: npm run db:seed -- [--orders N] [--reset] [--seed N] [--up
   --seed N          random seed (default 42; the same seed gives the same data)
   --upload-dir DIR  where product images are written (default $UPLOAD_DIR or "uploads")
 
-Needs DATABASE_URL (postgresql://user:pass@host:5432/db).`
+Seeds DATABASE_URL (postgresql://user:pass@host:5432/db) or, when it is unset, the store's
+embedded database in $DATA_DIR/pglite (default .data/pglite), as \`npm start\` does: through
+the running store, or started for the seed's duration when the store is not running.`
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`)
@@ -56,52 +59,72 @@ async function main(): Promise<void> {
   const randomSeed = args.seed === undefined ? undefined : parseCount(args.seed, '--seed', 2 ** 32 - 1)
   const uploadDir = args['upload-dir'] ?? (process.env.UPLOAD_DIR || 'uploads')
 
-  const url = process.env.DATABASE_URL
-  if (!url) {
-    fail(
-      'DATABASE_URL is not set: the seed needs a PostgreSQL database, e.g.\n' +
-        '  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/shop npm run db:seed\n' +
-        'Without DATABASE_URL, `npm start` runs an embedded database and seeds it automatically on first start.',
-    )
+  const database = await openDatabase()
+  try {
+    await seedDatabase(database.url, { orders, uploadDir, randomSeed, reset: args.reset })
+  } finally {
+    await database.close()
   }
+}
 
+/** DATABASE_URL, else the embedded database: the running store's, or one started here. */
+async function openDatabase(): Promise<{ url: string; close: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, close: async () => undefined }
+  const { embeddedDataDir, runningEmbeddedUrl } = await import('#app/utils/embedded-pg-url.ts')
+  const dataDir = embeddedDataDir()
+  const running = runningEmbeddedUrl(dataDir)
+  if (running) {
+    process.stdout.write(`DATABASE_URL is not set: seeding the embedded database of the running store (${dataDir}).\n`)
+    return { url: running, close: async () => undefined }
+  }
+  process.stdout.write(`DATABASE_URL is not set: seeding the embedded database in ${dataDir}.\n`)
+  const { startEmbeddedPostgres } = await import('#app/utils/embedded-pg.server.ts')
+  const pg = await startEmbeddedPostgres({ dataDir, lockWaitMs: 15_000 })
+  // Interrupted: PGlite is still closed properly (flushed, its folder's lock released).
+  const onSignal = (signal: NodeJS.Signals) => void pg.stop().finally(() => process.exit(128 + os.constants.signals[signal]))
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return { url: pg.url, close: pg.stop }
+}
+
+async function seedDatabase(url: string, opts: { orders: number; uploadDir: string; randomSeed: number | undefined; reset: boolean }): Promise<void> {
+  const { orders, uploadDir, randomSeed } = opts
   const { migrateDeploy } = await import('#prisma/engine/index.ts')
   const { applied } = await migrateDeploy(url)
   process.stdout.write(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}\n` : 'Migrations are up to date.\n')
 
   const bar = createProgress()
   const started = Date.now()
+  let result: Awaited<ReturnType<typeof seed>>
   try {
-    const result = await seed({
+    result = await seed({
       url,
       orders,
       uploadDir,
       randomSeed,
-      reset: args.reset,
+      reset: opts.reset,
       onProgress: (done, total, phase) => bar.update(done, total, phase),
       log: (msg) => {
         bar.done()
         process.stdout.write(`${msg}\n`)
       },
     })
+  } finally {
     bar.done()
-    process.stdout.write(
-      `Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.products} products, ${result.categories} categories, ` +
-        `${result.users} users, ${result.orders} orders.\n` +
-        'Sign in with the staff phones +919000000001 (admin) … +919000000004 or the demo shoppers +919000000101 … +919000000105.\n',
-    )
-  } catch (err) {
-    bar.done()
-    if (err instanceof DatabaseNotEmptyError) {
-      fail('The database already has data, so nothing was changed. Run `npm run db:seed -- --reset` to empty the store tables and seed again.')
-    }
-    throw err
   }
+  process.stdout.write(
+    `Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.products} products, ${result.categories} categories, ` +
+      `${result.users} users, ${result.orders} orders.\n` +
+      'Sign in with the staff phones +919000000001 (admin) … +919000000004 or the demo shoppers +919000000101 … +919000000105.\n',
+  )
 }
 
 main().then(
   () => process.exit(0),
   (err: unknown) => {
+    if (err instanceof DatabaseNotEmptyError) {
+      fail('The database already has data, so nothing was changed. Run `npm run db:seed -- --reset` to empty the store tables and seed again.')
+    }
     process.stderr.write(`Seed failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
     process.exit(1)
   },

@@ -124,7 +124,10 @@ export function CatalogBrowser(props: CatalogBrowserProps) {
         </div>
       </Form>
 
-      <section aria-label={resultsLabel} className="space-y-6">
+      <section aria-labelledby="results-title" className="space-y-6">
+        <h2 id="results-title" className="sr-only">
+          {resultsLabel}
+        </h2>
         {result && query ? (
           <>
             <p role="status" className="text-sm text-stone-700">

@@ -1,6 +1,7 @@
 /** Cart shapes and form schemas, shared by the browser forms and the server. */
 import { z } from 'zod'
 import type { Totals } from './pricing.ts'
+import { sizeText } from './text.ts'
 
 /** No line may hold more than this many pieces. */
 export const MAX_LINE_QUANTITY = 10
@@ -13,7 +14,7 @@ export const QuantitySchema = z.coerce
 
 export const AddToCartSchema = z.object({
   productId: z.uuid('Choose a product.'),
-  size: z.string().trim().min(1, 'Choose a size.').max(20),
+  size: sizeText('Choose a size.'),
   quantity: QuantitySchema.default(1),
 })
 

@@ -36,6 +36,10 @@ describe('parseCatalogQuery (API, minor units)', () => {
     ['minPrice=500&maxPrice=100', 'maxPrice'],
     ['sort=cheap', 'sort'],
     ['size=ABCDEFGHIJK', 'size'],
+    ['size=M%00', 'size'],
+    ['size=%3Cb%3E', 'size'],
+    ['q=blue%00kurta', 'q'],
+    ['q=%1B%5B31m', 'q'],
     [`q=${'a'.repeat(101)}`, 'q'],
     ['category=Not%20A%20Slug', 'category'],
   ])('rejects %s (field %s) with a message', (qs, field) => {
@@ -51,6 +55,11 @@ describe('parseCatalogQuery (API, minor units)', () => {
     const r = api('page=abc&limit=1000&sort=cheap')
     expect(r.success).toBe(false)
     if (!r.success) expect(Object.keys(r.fields).sort()).toEqual(['limit', 'page', 'sort'])
+  })
+
+  it('turns pasted tabs and line breaks in search text into spaces, and takes sizes with spaces or dashes', () => {
+    expect(api('q=blue%09kurta%0D%0Asilk&size=Free%20Size')).toEqual({ success: true, query: { page: 1, limit: 20, q: 'blue kurta silk', size: 'Free Size' } })
+    expect(api('size=10-11Y')).toMatchObject({ success: true, query: { size: '10-11Y' } })
   })
 })
 
@@ -84,6 +93,9 @@ describe('URLs and cache keys', () => {
     expect(catalogPageHref('/search', { page: 1, limit: 24 })).toBe('/search')
     expect(catalogPageHref('/search', { q: 'kurta', page: 2, limit: 24, minPrice: 50000, size: 'M', sort: 'price_asc' })).toBe('/search?q=kurta&min=500&size=M&sort=price_asc&page=2')
     expect(catalogPageHref('/c/mens-shirts', { category: 'mens-shirts', page: 3, limit: 24 }, true)).toBe('/c/mens-shirts?page=3')
+    // Newest first is the default order without search text, not with it (best match is).
+    expect(catalogPageHref('/search', { page: 1, limit: 24, sort: 'newest' })).toBe('/search')
+    expect(catalogPageHref('/search', { page: 1, limit: 24, q: 'kurta', sort: 'newest' })).toBe('/search?q=kurta&sort=newest')
   })
 
   it('normalises equivalent queries to the same key and different ones apart', () => {

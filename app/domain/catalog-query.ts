@@ -5,6 +5,7 @@
  * the same validation. No clamping: out-of-range values are errors, never silently changed.
  */
 import { z } from 'zod'
+import { multilineText, SIZE_RE } from './text.ts'
 
 export const CATALOG_SORTS = ['newest', 'price_asc', 'price_desc', 'popular'] as const
 export type CatalogSort = (typeof CATALOG_SORTS)[number]
@@ -37,7 +38,8 @@ export const CatalogQuerySchema = z
   .object({
     page: wholeNumber('Page', 1, 100_000),
     limit: wholeNumber('Limit', 1, MAX_LIMIT),
-    q: z.preprocess(blankToUndefined, z.string().max(100, { error: 'Search text must be at most 100 characters.' }).optional()),
+    // Tabs and line breaks (pasted text) become single spaces in `finish`; other control characters are refused.
+    q: z.preprocess(blankToUndefined, multilineText().max(100, { error: 'Search text must be at most 100 characters.' }).optional()),
     category: z.preprocess(
       blankToUndefined,
       z
@@ -48,7 +50,7 @@ export const CatalogQuerySchema = z
     ),
     minPrice: wholeNumber('Minimum price', 0, 100_000_000_00),
     maxPrice: wholeNumber('Maximum price', 0, 100_000_000_00),
-    size: z.preprocess(blankToUndefined, z.string().max(10, { error: 'Size must be at most 10 characters.' }).optional()),
+    size: z.preprocess(blankToUndefined, z.string().regex(SIZE_RE, { error: 'Size must be a size such as M, 32 or Free Size.' }).optional()),
     sort: z.preprocess(blankToUndefined, z.enum(CATALOG_SORTS, { error: `Sort must be one of: ${CATALOG_SORTS.join(', ')}.` }).optional()),
   })
   .refine((v) => v.minPrice === undefined || v.maxPrice === undefined || v.minPrice <= v.maxPrice, {
@@ -154,7 +156,8 @@ export function catalogPageHref(basePath: string, q: Partial<CatalogQuery>, omit
   if (q.minPrice !== undefined) sp.set('min', String(Math.floor(q.minPrice / 100)))
   if (q.maxPrice !== undefined) sp.set('max', String(Math.floor(q.maxPrice / 100)))
   if (q.size) sp.set('size', q.size)
-  if (q.sort) sp.set('sort', q.sort)
+  // Without search text the default order is newest first: `sort=newest` would be a second URL for it.
+  if (q.sort && !(q.sort === 'newest' && !q.q)) sp.set('sort', q.sort)
   if (q.page && q.page > 1) sp.set('page', String(q.page))
   const s = sp.toString()
   return s ? `${basePath}?${s}` : basePath

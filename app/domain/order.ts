@@ -3,6 +3,8 @@ import { z } from 'zod'
 import { MAX_LINE_QUANTITY } from './cart.ts'
 import { hasPermission, type PermissionHolder } from './permissions.ts'
 import { normalizePhone, PHONE_MESSAGE } from './phone.ts'
+import { DEFAULT_SHIPPING_METHOD, SHIPPING_METHODS, type ShippingMethod } from './shipping.ts'
+import { lineText, multilineText, sizeText } from './text.ts'
 
 export const ORDER_STATUSES = ['pending_payment', 'processing', 'shipped', 'out_for_delivery', 'delivered', 'cancelled', 'returned'] as const
 export type OrderStatus = (typeof ORDER_STATUSES)[number]
@@ -19,6 +21,10 @@ export const STATUS_LABELS: Record<OrderStatus, string> = {
   cancelled: 'Cancelled',
   returned: 'Returned',
 }
+
+/** A payment's state; a paid online order that is cancelled goes refund_pending → refunded (or refund_failed, retried). */
+export const PAYMENT_STATUSES = ['created', 'authorized', 'captured', 'failed', 'refund_pending', 'refunded', 'refund_failed'] as const
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number]
 
 export const PAYMENT_METHOD_LABELS: Record<PaymentMethod, string> = { cod: 'Cash on delivery', razorpay: 'Razorpay (card, UPI, netbanking)' }
 
@@ -47,13 +53,24 @@ export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
 }
 
 /**
- * The statuses this staff member may move an order to from `from`: `order:update` holders
- * make every allowed move, except that the warehouse role only ships and delivers, and
- * cancelling also needs `order:cancel`.
+ * An unpaid online order leaves `pending_payment` for `processing` only by being paid (the
+ * payment is recorded, which moves it), never by a status change: that would ship goods
+ * nobody paid for, and the expiry job, which only looks at orders awaiting payment, would
+ * never release them.
  */
-export function staffTargets(user: PermissionHolder, from: OrderStatus): OrderStatus[] {
+export function awaitsPayment(from: OrderStatus, to: OrderStatus, order: { paymentMethod: PaymentMethod; isPaid: boolean }): boolean {
+  return from === 'pending_payment' && to === 'processing' && order.paymentMethod !== 'cod' && !order.isPaid
+}
+
+/**
+ * The statuses this staff member may move `order` to: `order:update` holders make every
+ * allowed move, except that the warehouse role only ships and delivers, cancelling also
+ * needs `order:cancel`, and an order awaiting online payment moves on only by being paid.
+ */
+export function staffTargets(user: PermissionHolder, order: { status: OrderStatus; paymentMethod: PaymentMethod; isPaid: boolean }): OrderStatus[] {
   if (!hasPermission(user, 'order:update')) return []
-  return TRANSITIONS[from].filter((to) => {
+  return TRANSITIONS[order.status].filter((to) => {
+    if (awaitsPayment(order.status, to, order)) return false
     if (user.role === 'warehouse' && !WAREHOUSE_TARGETS.includes(to)) return false
     if (to === 'cancelled' && !hasPermission(user, 'order:cancel')) return false
     return true
@@ -97,7 +114,7 @@ export type ShippingAddressValues = Record<ShippingAddressField, string>
 
 export interface OrderPaymentView {
   method: PaymentMethod
-  status: 'created' | 'authorized' | 'captured' | 'failed' | 'refunded'
+  status: PaymentStatus
   amount: number
   providerOrderId: string | null
   providerPaymentId: string | null
@@ -113,6 +130,7 @@ export interface OrderView {
   itemsPrice: number
   taxPrice: number
   shippingPrice: number
+  shippingMethod: ShippingMethod
   totalPrice: number
   currency: string
   paymentMethod: PaymentMethod
@@ -124,14 +142,12 @@ export interface OrderView {
   createdAt: string
 }
 
-const text = (label: string, max: number) => z.string({ error: `${label} is required.` }).trim().min(1, `${label} is required.`).max(max, `${label} is too long (at most ${max} characters).`)
+const text = (label: string, max: number) => lineText({ error: `${label} is required.` }).min(1, `${label} is required.`).max(max, `${label} is too long (at most ${max} characters).`)
 
 export const ShippingAddressSchema = z.object({
   name: text('Name', 100),
   line1: text('Address line 1', 200),
-  line2: z
-    .string()
-    .trim()
+  line2: lineText()
     .max(200, 'Address line 2 is too long (at most 200 characters).')
     .transform((v) => (v ? v : undefined))
     .optional(),
@@ -158,7 +174,7 @@ export const ShippingAddressSchema = z.object({
 
 export const OrderLineInputSchema = z.object({
   productId: z.uuid('Unknown product.'),
-  size: z.string().trim().min(1, 'Choose a size.').max(20),
+  size: sizeText('Choose a size.'),
   quantity: z.number({ error: 'Give a quantity.' }).int('Give a whole number.').min(1, 'At least 1.').max(MAX_LINE_QUANTITY, `At most ${MAX_LINE_QUANTITY}.`),
 })
 
@@ -168,12 +184,14 @@ export const PlaceOrderSchema = z.object({
   items: z.array(OrderLineInputSchema).min(1, 'An order needs at least one item.').max(MAX_ORDER_LINES, `At most ${MAX_ORDER_LINES} lines per order.`),
   shippingAddress: ShippingAddressSchema,
   paymentMethod: z.enum(PAYMENT_METHODS, { error: 'Choose cash on delivery or Razorpay.' }),
+  shippingMethod: z.enum(SHIPPING_METHODS, { error: `Shipping method must be one of ${SHIPPING_METHODS.join(', ')}.` }).default(DEFAULT_SHIPPING_METHOD),
 })
-export type PlaceOrderInput = z.infer<typeof PlaceOrderSchema>
+/** An order to place, as the schema parses it; left out, `shippingMethod` is standard delivery (as on the API). */
+export type PlaceOrderInput = Omit<z.infer<typeof PlaceOrderSchema>, 'shippingMethod'> & { shippingMethod?: ShippingMethod }
 
 export const StatusChangeSchema = z.object({
   status: z.enum(ORDER_STATUSES, { error: `Status must be one of ${ORDER_STATUSES.join(', ')}.` }),
-  note: z.string().trim().max(500, 'The note is too long (at most 500 characters).').optional(),
+  note: multilineText().max(500, 'The note is too long (at most 500 characters).').optional(),
 })
 
 /** `Idempotency-Key`: 8–100 visible ASCII characters. */

@@ -1,15 +1,13 @@
 /**
- * Order pricing rules shared by the cart and checkout: GST by unit price band, flat
- * shipping below a threshold. All amounts are integer minor units (paise).
+ * Order pricing rules shared by the cart and checkout: GST by unit price band, and the
+ * chosen delivery option's fee (app/domain/shipping.ts). All amounts are integer minor units (paise).
  */
+import { DEFAULT_SHIPPING_METHOD, shippingFee, type ShippingMethod } from './shipping.ts'
 
 /** Items below ₹1,000 a unit are taxed at 5%, the rest at 12%. */
 export const TAX_BAND_THRESHOLD = 100_000
 export const TAX_RATE_LOW = 0.05
 export const TAX_RATE_HIGH = 0.12
-/** Orders whose items subtotal is below ₹499 pay ₹49 shipping. */
-export const FREE_SHIPPING_FROM = 49_900
-export const SHIPPING_FEE = 4_900
 
 export interface PricedLine {
   unitPrice: number
@@ -32,14 +30,10 @@ export function lineTax(line: PricedLine): number {
   return Math.round(line.unitPrice * line.quantity * taxRateFor(line.unitPrice))
 }
 
-export function shippingFor(itemsPrice: number): number {
-  if (itemsPrice <= 0) return 0
-  return itemsPrice < FREE_SHIPPING_FROM ? SHIPPING_FEE : 0
-}
-
-export function computeTotals(lines: readonly PricedLine[]): Totals {
+/** Items, GST and delivery by `shippingMethod` (the cart shows standard delivery: nothing is chosen yet). */
+export function computeTotals(lines: readonly PricedLine[], shippingMethod: ShippingMethod = DEFAULT_SHIPPING_METHOD): Totals {
   const itemsPrice = lines.reduce((sum, l) => sum + l.unitPrice * l.quantity, 0)
   const taxPrice = lines.reduce((sum, l) => sum + lineTax(l), 0)
-  const shippingPrice = shippingFor(itemsPrice)
+  const shippingPrice = shippingFee(shippingMethod, itemsPrice)
   return { itemsPrice, taxPrice, shippingPrice, totalPrice: itemsPrice + taxPrice + shippingPrice }
 }

@@ -3,6 +3,7 @@
  * the API (prices in minor units), the admin forms (prices in rupees) and the browser.
  */
 import { z } from 'zod'
+import { lineText, multilineText, sizeText } from './text.ts'
 
 export const PRODUCT_STATUSES = ['draft', 'active', 'archived'] as const
 export type ProductStatus = (typeof PRODUCT_STATUSES)[number]
@@ -24,6 +25,8 @@ export const LOW_STOCK_THRESHOLD = 5
 const SLUG_RE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export const isUuid = (v: string) => UUID_RE.test(v)
+/** Could name a product or category: what slugs look like (anything else is looked up nowhere). */
+export const isSlug = (v: string) => v.length <= 120 && SLUG_RE.test(v)
 
 /** "Cotton Kurta (Blue)!" → "cotton-kurta-blue". */
 export function slugify(name: string): string {
@@ -41,7 +44,7 @@ const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const money = (label: string) => z.number({ error: `${label} must be a number in minor units (paise)` }).int(`${label} must be whole paise`).min(0, `${label} cannot be negative`).max(100_000_000_00, `${label} is too large`)
 
 const SizeStockSchema = z.object({
-  size: z.string({ error: 'is required' }).trim().min(1, 'Give the size').max(20, 'At most 20 characters'),
+  size: sizeText('Give the size'),
   stock: z.number({ error: 'Stock must be a whole number' }).int('Stock must be a whole number').min(0, 'Stock cannot be negative').max(1_000_000, 'Stock is too large'),
 })
 
@@ -58,16 +61,17 @@ export const StockInputSchema = z.object({
 export type StockInput = z.infer<typeof StockInputSchema>
 
 const fields = {
-  name: z.string({ error: 'Give the product a name' }).trim().min(1, 'Give the product a name').max(200, 'At most 200 characters'),
+  name: lineText({ error: 'Give the product a name' }).min(1, 'Give the product a name').max(200, 'At most 200 characters'),
   slug: z.preprocess(emptyToUndefined, z.string().trim().toLowerCase().max(120, 'At most 120 characters').regex(SLUG_RE, 'Use lowercase letters, digits and single dashes').optional()),
-  description: z.string().trim().max(5000, 'At most 5000 characters'),
+  description: multilineText().max(5000, 'At most 5000 characters'),
   categoryId: z.preprocess(emptyToUndefined, z.string().regex(UUID_RE, 'Not a known category').optional()),
-  category: z.preprocess(emptyToUndefined, z.string().trim().max(120).optional()),
-  brand: z.string().trim().max(100, 'At most 100 characters'),
+  category: z.preprocess(emptyToUndefined, z.string().trim().max(120).regex(SLUG_RE, 'Not a known category').optional()),
+  brand: lineText().max(100, 'At most 100 characters'),
   price: money('Price'),
   mrp: money('MRP'),
   costPrice: money('Cost price').nullable(),
   status: z.enum(PRODUCT_STATUSES, { error: `Status must be one of ${PRODUCT_STATUSES.join(', ')}` }),
+  featured: z.boolean({ error: 'Featured must be true or false' }),
 }
 
 const mrpAtLeastPrice = (p: { price?: number; mrp?: number }) => p.price === undefined || p.mrp === undefined || p.mrp >= p.price
@@ -89,6 +93,7 @@ export const ProductCreateSchema = z
     mrp: fields.mrp,
     costPrice: fields.costPrice.optional().default(null),
     status: fields.status.optional().default('active'),
+    featured: fields.featured.optional().default(false),
     sizes: StockInputSchema.shape.sizes.optional(),
   })
   .refine((p) => p.categoryId !== undefined || p.category !== undefined, { error: 'Choose a category', path: ['categoryId'] })
@@ -111,6 +116,7 @@ export const ProductUpdateSchema = z
     mrp: fields.mrp.optional(),
     costPrice: fields.costPrice.optional(),
     status: fields.status.optional(),
+    featured: fields.featured.optional(),
   })
   .refine((p) => Object.values(p).some((v) => v !== undefined), { error: 'Change at least one field' })
   .refine(mrpAtLeastPrice, MRP_MESSAGE)
@@ -158,10 +164,12 @@ export const ProductFormSchema = z
     mrp: rupees('MRP', true),
     costPrice: rupees('cost price', false),
     status: fields.status,
+    // A checkbox: "on" when ticked, nothing (here '') when not.
+    featured: z.enum(['', 'on'], { error: 'Featured is a checkbox: ticked or not' }).transform((v) => v === 'on'),
   })
   .refine((p) => p.price === null || p.mrp === null || p.mrp >= p.price, MRP_MESSAGE)
   .transform((p) => ({ ...p, price: p.price ?? 0, mrp: p.mrp ?? 0 }))
-export type ProductFormValues = Record<'name' | 'slug' | 'description' | 'categoryId' | 'brand' | 'price' | 'mrp' | 'costPrice' | 'status', string>
+export type ProductFormValues = Record<'name' | 'slug' | 'description' | 'categoryId' | 'brand' | 'price' | 'mrp' | 'costPrice' | 'status' | 'featured', string>
 
 /** The stock form: parallel `size` and `stock` fields; rows with no size are ignored. */
 export function stockFormToInput(sizes: string[], stocks: string[]): unknown {

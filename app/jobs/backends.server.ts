@@ -1,6 +1,7 @@
 /** Queue backends: BullMQ on Redis, or an in-process queue with the same semantics without Redis. */
-import { Queue, Worker, type ConnectionOptions, type Job } from 'bullmq'
+import { isNotConnectionError, Queue, Worker, type ConnectionOptions, type Job } from 'bullmq'
 import { getLogger } from '#app/utils/logger.server.ts'
+import { connectionErrorLog } from '#app/utils/redis.server.ts'
 import { QUEUE_NAMES, type JobDefinition, type QueueName } from './job.ts'
 
 export interface EnqueueOptions {
@@ -25,8 +26,8 @@ export interface JobBackend {
   schedule(job: JobDefinition, everyMs: number): Promise<void>
   failed(queue: QueueName, limit?: number): Promise<FailedJob[]>
   retry(queue: QueueName, jobId: string): Promise<boolean>
-  /** Lets running jobs finish, then stops. */
-  close(): Promise<void>
+  /** Lets running jobs finish, then stops; with `force`, stops at once (running jobs are left to their fate, and a BullMQ job is retried later as stalled). */
+  close(opts?: { force?: boolean }): Promise<void>
 }
 
 async function runOne(def: JobDefinition, payload: unknown) {
@@ -40,6 +41,14 @@ async function runOne(def: JobDefinition, payload: unknown) {
 export class BullJobBackend implements JobBackend {
   private queues = new Map<QueueName, Queue>()
   private workers: Worker[] = []
+  // While Redis is down every queue and worker reports each reconnect attempt of each of its
+  // connections: those are logged once per distinct error until a connection is back.
+  private readonly connectionLog = connectionErrorLog('jobs')
+  private readonly onError = (err: Error) => {
+    const code = (err as NodeJS.ErrnoException).code
+    if (!isNotConnectionError(err) || (typeof code === 'string' && /^E[A-Z]+$/.test(code))) this.connectionLog.error(err)
+    else getLogger().warn('job queue error', { error: err.message })
+  }
 
   constructor(
     private readonly connection: ConnectionOptions,
@@ -50,7 +59,8 @@ export class BullJobBackend implements JobBackend {
     let q = this.queues.get(name)
     if (!q) {
       q = new Queue(name, { connection: this.connection, prefix: this.prefix })
-      q.on('error', (err) => getLogger().warn('queue error', { queue: name, error: err.message }))
+      q.on('error', this.onError)
+      q.getBackend().on('ready', this.connectionLog.ready)
       this.queues.set(name, q)
     }
     return q
@@ -79,7 +89,8 @@ export class BullJobBackend implements JobBackend {
         },
         { connection: this.connection, prefix: this.prefix, concurrency },
       )
-      worker.on('error', (err) => getLogger().warn('worker error', { queue: queueName, error: err.message }))
+      worker.on('error', this.onError)
+      worker.getBackend().on('ready', this.connectionLog.ready)
       worker.on('failed', (job, err) =>
         getLogger().error('job failed', { queue: queueName, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, error: err.message }),
       )
@@ -110,9 +121,16 @@ export class BullJobBackend implements JobBackend {
     return true
   }
 
-  async close() {
-    await Promise.all(this.workers.map((w) => w.close()))
-    await Promise.all([...this.queues.values()].map((q) => q.close()))
+  async close({ force = false } = {}) {
+    const queues = [...this.queues.values()]
+    if (force) {
+      // Connections dropped, not closed: QUIT (and even disconnect(), which waits for the
+      // connection's end) never completes while Redis is unreachable.
+      await Promise.allSettled([...this.workers.map((w) => w.close(true)), ...queues.map((q) => q.getBackend().close(true))])
+    } else {
+      await Promise.all(this.workers.map((w) => w.close()))
+      await Promise.all(queues.map((q) => q.close()))
+    }
     this.workers = []
     this.queues.clear()
   }
@@ -181,11 +199,11 @@ export class MemoryJobBackend implements JobBackend {
     return true
   }
 
-  async close() {
+  async close({ force = false } = {}) {
     this.closed = true
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
-    await Promise.allSettled([...this.running])
+    if (!force) await Promise.allSettled([...this.running])
   }
 
   private later(ms: number, fn: () => void) {

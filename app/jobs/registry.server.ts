@@ -2,8 +2,9 @@
 import { expireUnpaidOrdersJob } from './expire-unpaid-orders.server.ts'
 import { housekeeping } from './housekeeping.server.ts'
 import type { JobDefinition } from './job.ts'
+import { refundPaymentsJob } from './refund-payments.server.ts'
 
-export const jobs: JobDefinition[] = [housekeeping, expireUnpaidOrdersJob]
+export const jobs: JobDefinition[] = [housekeeping, expireUnpaidOrdersJob, refundPaymentsJob]
 
 export const jobsByName = new Map(jobs.map((j) => [j.name, j]))
 
@@ -11,4 +12,5 @@ export const jobsByName = new Map(jobs.map((j) => [j.name, j]))
 export const schedules: { job: JobDefinition; everyMs: number }[] = [
   { job: housekeeping, everyMs: 60 * 60 * 1000 },
   { job: expireUnpaidOrdersJob, everyMs: 60 * 1000 },
+  { job: refundPaymentsJob, everyMs: 60 * 1000 },
 ]

@@ -4,18 +4,24 @@ import type { ProductView } from '#app/domain/product.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { getHomeRows, listCategories } from '#app/services/catalog.server.ts'
 import { RouteError } from '#app/components/route-error.tsx'
+import { publicOrigin } from '#app/utils/public-url.server.ts'
+import { absoluteUrl, previewImage, shareMeta } from '#app/utils/share-meta.ts'
 import type { Route } from './+types/_shop._index'
 
-export async function loader() {
+export async function loader({ request }: Route.LoaderArgs) {
   const [rows, categories] = await Promise.all([getHomeRows(), listCategories()])
-  return { ...rows, categoryLinks: categories.map((c) => ({ slug: c.slug, name: c.name })) }
+  return { ...rows, categoryLinks: categories.map((c) => ({ slug: c.slug, name: c.name })), origin: publicOrigin(request) }
 }
 
 export default function Home({ loaderData }: Route.ComponentProps) {
-  const { LOCALE } = usePublicEnv()
+  const { LOCALE, SHOP_NAME } = usePublicEnv()
   const { featured, latest, categories, categoryLinks } = loaderData
   return (
     <div className="space-y-12">
+      <header>
+        <h1 className="text-3xl font-bold tracking-tight">{SHOP_NAME}</h1>
+        <p className="mt-2 text-stone-700">Clothing and accessories: what is featured, what is new, and every category.</p>
+      </header>
       <section aria-labelledby="categories-title">
         <h2 id="categories-title" className="sr-only">
           Categories
@@ -42,7 +48,7 @@ export default function Home({ loaderData }: Route.ComponentProps) {
           <p className="text-stone-700">No products yet. Staff can add some in the admin area.</p>
         </section>
       ) : (
-        <Row id="latest-title" title="New arrivals" items={latest} locale={LOCALE} more={{ to: '/search?sort=newest', label: 'See all new arrivals' }} />
+        <Row id="latest-title" title="New arrivals" items={latest} locale={LOCALE} more={{ to: '/search', label: 'See all new arrivals' }} />
       )}
       {categories.map((row) => (
         <Row
@@ -82,9 +88,16 @@ function Row({ id, title, items, locale, more }: { id: string; title: string; it
   )
 }
 
-export function meta({ matches }: Route.MetaArgs) {
+export function meta({ data: loaderData, matches }: Route.MetaArgs) {
   const shop = (matches[0]?.loaderData as { env?: { SHOP_NAME: string } } | undefined)?.env?.SHOP_NAME ?? 'Store'
-  return [{ title: `${shop} — clothing and accessories` }, { name: 'description', content: `Shop the latest at ${shop}.` }]
+  const title = `${shop} — clothing and accessories`
+  if (!loaderData) return [{ title }]
+  const { origin, featured, latest } = loaderData
+  const image = [...featured, ...latest].map((p) => previewImage(p.images)).find(Boolean)
+  return [
+    { title },
+    ...shareMeta({ url: `${origin}/`, title, description: `Shop the latest at ${shop}: featured picks, new arrivals and every category.`, siteName: shop, image: image && absoluteUrl(origin, image) }),
+  ]
 }
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {

@@ -2,7 +2,9 @@ import { data, Form, isRouteErrorResponse, Link, redirect, useNavigation } from 
 import { AddressLines, FlashMessage, FormError, OrderHeader, OrderLines, OrderTimeline, OrderTotals, paymentMethodLabel } from '#app/components/orders/order-parts.tsx'
 import { formatDateTime } from '#app/domain/dates.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
+import { formatMoney } from '#app/domain/money.ts'
 import { CUSTOMER_CANCELLABLE, formatOrderNumber, STATUS_LABELS } from '#app/domain/order.ts'
+import { expectedDelivery, SHIPPING_OPTIONS } from '#app/domain/shipping.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { cancelByCustomer, getOrderForCustomer } from '#app/services/orders.server.ts'
 import { requireUser } from '#app/utils/auth.server.ts'
@@ -29,6 +31,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
         ...order,
         createdLabel: at(order.createdAt),
         paidLabel: order.paidAt ? at(order.paidAt) : null,
+        arrives: expectedDelivery(order, env.SHOP_TIMEZONE, env.LOCALE),
         // Shoppers see what happened and when, not which staff member did it.
         events: order.events.map((e) => ({ status: e.status, at: e.at, atLabel: at(e.at), ...(e.note ? { note: e.note } : {}) })),
       },
@@ -48,7 +51,8 @@ export async function action({ request, params }: Route.ActionArgs) {
   try {
     const order = await cancelByCustomer(user.id, params.orderId, { reason: reason || undefined, requestId: request.headers.get('X-Request-Id') })
     const session = await getSession(request)
-    session.flash('flash', { kind: 'success', message: `Order ${formatOrderNumber(order.number)} was cancelled.` })
+    const refund = order.payment?.status === 'refund_pending' ? ' Your payment will be refunded to its original method.' : ''
+    session.flash('flash', { kind: 'success', message: `Order ${formatOrderNumber(order.number)} was cancelled.${refund}` })
     return redirect(`/account/orders/${order.id}`, { headers: { 'Set-Cookie': await commitSession(session) } })
   } catch (err) {
     if (!(err instanceof DomainError)) throw err
@@ -62,6 +66,8 @@ export default function OrderPage({ loaderData, actionData }: Route.ComponentPro
   const { LOCALE } = usePublicEnv()
   const busy = useNavigation().state !== 'idle'
   const awaitingPayment = order.paymentMethod === 'razorpay' && order.status === 'pending_payment' && !order.isPaid
+  // Cancelling refunds a payment made through Razorpay (one staff recorded by hand is refunded by hand).
+  const refundsOnCancel = order.paymentMethod === 'razorpay' && order.payment?.status === 'captured' && Boolean(order.payment.providerPaymentId)
   return (
     <div className="space-y-6">
       <OrderHeader order={order} backTo="/account/orders" />
@@ -96,7 +102,14 @@ export default function OrderPage({ loaderData, actionData }: Route.ComponentPro
             <h2 id="total-title" className="mb-2 text-lg font-semibold">
               Total
             </h2>
-            <OrderTotals totals={order} currency={order.currency} locale={LOCALE} />
+            <OrderTotals totals={order} currency={order.currency} locale={LOCALE} shippingMethod={order.shippingMethod} />
+          </section>
+          <section aria-labelledby="delivery-title" className="space-y-1 rounded-lg border border-stone-200 bg-white p-4 text-sm">
+            <h2 id="delivery-title" className="mb-1 text-lg font-semibold">
+              Delivery
+            </h2>
+            <p>{SHIPPING_OPTIONS[order.shippingMethod].label}</p>
+            {order.arrives ? <p>Expected {order.arrives}</p> : null}
           </section>
           <section aria-labelledby="payment-title" className="space-y-1 rounded-lg border border-stone-200 bg-white p-4 text-sm">
             <h2 id="payment-title" className="mb-1 text-lg font-semibold">
@@ -104,6 +117,11 @@ export default function OrderPage({ loaderData, actionData }: Route.ComponentPro
             </h2>
             <p>{paymentMethodLabel(order.paymentMethod)}</p>
             <p>{order.isPaid ? `Paid${order.paidLabel ? ` on ${order.paidLabel}` : ''}` : order.paymentMethod === 'cod' ? 'To pay on delivery' : 'Not paid yet'}</p>
+            {order.payment?.status === 'refunded' ? (
+              <p>{`${formatMoney(order.payment.amount, order.currency, LOCALE)} refunded to your original payment method. It can take 5–7 working days to reach your account.`}</p>
+            ) : order.payment?.status === 'refund_pending' || order.payment?.status === 'refund_failed' ? (
+              <p>{`We are refunding ${formatMoney(order.payment.amount, order.currency, LOCALE)} to your original payment method.`}</p>
+            ) : null}
           </section>
           <section aria-labelledby="address-title" className="rounded-lg border border-stone-200 bg-white p-4">
             <h2 id="address-title" className="mb-1 text-lg font-semibold">
@@ -116,7 +134,9 @@ export default function OrderPage({ loaderData, actionData }: Route.ComponentPro
               <h2 id="cancel-title" className="text-lg font-semibold">
                 Cancel this order
               </h2>
-              <p className="mt-1 text-sm text-stone-600">You can cancel until the order ships{order.isPaid ? '; we refund online payments to the original method' : ''}.</p>
+              <p className="mt-1 text-sm text-stone-600">
+                You can cancel until the order ships{refundsOnCancel ? '; your online payment is then refunded to its original method automatically' : ''}.
+              </p>
               <Form method="post" className="mt-3 space-y-3">
                 <input type="hidden" name="intent" value="cancel" />
                 <div>

@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from 'react-router'
+import { RouteError } from '#app/components/route-error.tsx'
 import { requireUser } from '#app/utils/auth.server.ts'
 import type { Route } from './+types/_shop.account'
 
@@ -16,6 +17,23 @@ const navItems = [
 
 export default function AccountLayout() {
   return (
+    <AccountFrame>
+      <Outlet />
+    </AccountFrame>
+  )
+}
+
+/** The account area failed to load: the message, still with the account menu (inside the shop layout). */
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return (
+    <AccountFrame>
+      <RouteError error={error} backTo="/" backLabel="Back to the shop" />
+    </AccountFrame>
+  )
+}
+
+function AccountFrame({ children }: { children: React.ReactNode }) {
+  return (
     <div className="grid gap-8 md:grid-cols-[12rem_1fr]">
       <nav aria-label="Account">
         <ul className="space-y-1 text-sm font-medium">
@@ -32,9 +50,7 @@ export default function AccountLayout() {
           ))}
         </ul>
       </nav>
-      <section>
-        <Outlet />
-      </section>
+      <section>{children}</section>
     </div>
   )
 }

@@ -1,9 +1,11 @@
 import { data } from 'react-router'
 import { CatalogBrowser } from '#app/components/catalog-browser.tsx'
-import { parseCatalogPageParams } from '#app/domain/catalog-query.ts'
+import { catalogPageHref, parseCatalogPageParams } from '#app/domain/catalog-query.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { getCategory, listSizes, searchProducts } from '#app/services/catalog.server.ts'
-import { getRuntime } from '#app/utils/runtime.server.ts'
+import { redirectToCanonicalListing } from '#app/utils/listing-url.server.ts'
+import { publicOrigin } from '#app/utils/public-url.server.ts'
+import { absoluteUrl, previewImage, shareMeta } from '#app/utils/share-meta.ts'
 import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.c.$categorySlug'
 
@@ -13,11 +15,15 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const url = new URL(request.url)
   const values = Object.fromEntries(url.searchParams)
   const parsed = parseCatalogPageParams(url.searchParams, { category: category.slug })
+  const basePath = `/c/${category.slug}`
+  if (parsed.success) redirectToCanonicalListing(request, catalogPageHref(basePath, parsed.query, true))
   const sizes = await listSizes(category.slug)
-  const canonical = `${(getRuntime().env.PUBLIC_URL ?? url.origin).replace(/\/$/, '')}/c/${category.slug}`
-  if (!parsed.success) return data({ category, values, errors: parsed.fields, query: null, result: null, sizes, canonical }, { status: 400 })
+  const origin = publicOrigin(request)
+  // Filtered views point search engines at the category's page of the same number.
+  const canonical = `${origin}${catalogPageHref(basePath, { page: parsed.success ? parsed.query.page : 1 })}`
+  if (!parsed.success) return data({ category, values, errors: parsed.fields, query: null, result: null, sizes, canonical, origin }, { status: 400 })
   const result = await searchProducts(parsed.query)
-  return { category, values, errors: null, query: parsed.query, result, sizes, canonical }
+  return { category, values, errors: null, query: parsed.query, result, sizes, canonical, origin }
 }
 
 export default function CategoryPage({ loaderData }: Route.ComponentProps) {
@@ -46,11 +52,18 @@ export default function CategoryPage({ loaderData }: Route.ComponentProps) {
 export function meta({ data: loaderData, matches }: Route.MetaArgs) {
   const shop = (matches[0]?.loaderData as { env?: { SHOP_NAME: string } } | undefined)?.env?.SHOP_NAME ?? 'Store'
   if (!loaderData) return [{ title: `Category not found · ${shop}` }]
-  const { category, canonical } = loaderData
+  const { category, canonical, origin, query, result } = loaderData
+  const page = query && query.page > 1 ? ` · page ${query.page}` : ''
+  const image = result?.items.map((p) => previewImage(p.images)).find(Boolean)
   return [
-    { title: `${category.name} · ${shop}` },
-    { name: 'description', content: category.description || `Shop ${category.name} at ${shop}.` },
-    { tagName: 'link', rel: 'canonical', href: canonical },
+    { title: `${category.name}${page} · ${shop}` },
+    ...shareMeta({
+      url: canonical,
+      title: `${category.name} · ${shop}`,
+      description: category.description || `Shop ${category.name} at ${shop}.`,
+      siteName: shop,
+      image: image && absoluteUrl(origin, image),
+    }),
   ]
 }
 

@@ -3,7 +3,8 @@ import type { AddToCartData } from '#app/components/add-to-cart-form.tsx'
 import { MAX_LINE_QUANTITY, type CartLineView } from '#app/domain/cart.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { formatMoney } from '#app/domain/money.ts'
-import { FREE_SHIPPING_FROM, TAX_BAND_THRESHOLD } from '#app/domain/pricing.ts'
+import { TAX_BAND_THRESHOLD } from '#app/domain/pricing.ts'
+import { FREE_SHIPPING_FROM } from '#app/domain/shipping.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { addToCart, getCart, removeLine, updateQuantity } from '#app/services/cart.server.ts'
 import { getOptionalUser } from '#app/utils/auth.server.ts'
@@ -187,7 +188,7 @@ export default function CartPage({ loaderData, actionData }: Route.ComponentProp
               <dd className="border-t border-stone-200 pt-2 text-base font-semibold">{money(cart.totals.totalPrice)}</dd>
             </dl>
             <p className="text-xs text-stone-600">
-              GST is 5% on items under {money(TAX_BAND_THRESHOLD)} and 12% on the rest. Shipping is free from {money(FREE_SHIPPING_FROM)}.
+              GST is 5% on items under {money(TAX_BAND_THRESHOLD)} and 12% on the rest. Standard delivery is free from {money(FREE_SHIPPING_FROM)}; express is chosen at checkout.
             </p>
             {!cart.ready ? <p className="text-sm text-amber-800">Some items need your attention before checkout.</p> : null}
             {cart.ready ? (

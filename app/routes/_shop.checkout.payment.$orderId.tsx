@@ -81,6 +81,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
         itemsPrice: order.itemsPrice,
         taxPrice: order.taxPrice,
         shippingPrice: order.shippingPrice,
+        shippingMethod: order.shippingMethod,
         totalPrice: order.totalPrice,
         items: order.items,
       },
@@ -197,7 +198,7 @@ export default function PaymentPage({ loaderData, actionData }: Route.ComponentP
         </h2>
         <OrderLines items={order.items} currency={order.currency} locale={LOCALE} />
         <div className="mt-4 border-t border-stone-200 pt-4">
-          <OrderTotals totals={order} currency={order.currency} locale={LOCALE} />
+          <OrderTotals totals={order} currency={order.currency} locale={LOCALE} shippingMethod={order.shippingMethod} />
         </div>
       </section>
 

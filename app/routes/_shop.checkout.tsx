@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto'
 import { data, Form, Link, redirect, useLoaderData, useNavigation } from 'react-router'
 import { AddressFields } from '#app/components/orders/address-fields.tsx'
 import { AddressLines, FlashMessage, FormError, OrderTotals, paymentMethodLabel } from '#app/components/orders/order-parts.tsx'
-import { allowedStep, CHECKOUT_STEP_LABELS, CHECKOUT_STEPS, PaymentStepSchema, type CheckoutState, type CheckoutStep } from '#app/domain/checkout.ts'
+import { allowedStep, CHECKOUT_STEP_LABELS, CHECKOUT_STEPS, PaymentStepSchema, ShippingStepSchema, type CheckoutState, type CheckoutStep } from '#app/domain/checkout.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { formatMoney } from '#app/domain/money.ts'
 import { formatOrderNumber, PAYMENT_METHODS, SHIPPING_ADDRESS_FIELDS, ShippingAddressSchema, type OrderView, type PaymentMethod, type ShippingAddressValues as AddressValues } from '#app/domain/order.ts'
 import { ONLINE_PAYMENT_UNAVAILABLE } from '#app/domain/payment.ts'
+import { DEFAULT_SHIPPING_METHOD, formatDeliveryWindow, shippingQuotes, type ShippingMethod } from '#app/domain/shipping.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { deleteAddress, getAddress, listAddresses, saveAddress, toShippingAddress } from '#app/services/addresses.server.ts'
 import { findCheckoutOrder, placeCheckoutOrder, reviewCheckout, type StockProblem } from '#app/services/checkout.server.ts'
@@ -39,13 +40,15 @@ export async function loader({ request }: Route.LoaderArgs) {
   const step = allowedStep(requested, state)
   if (requested !== null && requested !== step) throw redirect(stepUrl(step))
 
-  const { cart, problems } = await reviewCheckout(user.id, env.CURRENCY)
+  const { cart, problems } = await reviewCheckout(user.id, env.CURRENCY, state?.shippingMethod)
   if (cart.lines.length === 0) {
     session.flash('flash', { kind: 'error', message: 'Your cart is empty. Add something before checking out.' })
     throw redirect('/cart', { headers: { 'Set-Cookie': await commitSession(session) } })
   }
   const flash = session.get('flash') ?? null
   const addresses = step === 'address' ? await listAddresses(user.id) : []
+  // Every option, priced for this cart and dated from today; the chosen one is shown on later steps.
+  const shipping = shippingQuotes(cart.totals.itemsPrice, new Date(), env.SHOP_TIMEZONE).map(({ window, ...quote }) => ({ ...quote, arrives: formatDeliveryWindow(window, env.LOCALE) }))
   const headers = new Headers({ 'Cache-Control': 'private, no-store' })
   if (flash) headers.append('Set-Cookie', await commitSession(session))
   return data(
@@ -55,6 +58,8 @@ export async function loader({ request }: Route.LoaderArgs) {
       addresses,
       address: state?.address ?? null,
       addressId: state?.addressId ?? null,
+      shipping,
+      shippingMethod: state?.shippingMethod ?? null,
       paymentMethod: state?.paymentMethod ?? null,
       onlinePayment: razorpayEnabled(),
       cart,
@@ -84,7 +89,7 @@ export async function action({ request }: Route.ActionArgs) {
     if (intent === 'use-address') {
       const saved = await getAddress(user.id, String(form.get('addressId') ?? ''))
       if (!saved) return data<ActionFailure>({ intent: 'other', error: 'That address is no longer in your address book. Choose another.' }, { status: 404 })
-      return await go(stepUrl('payment'), { ...state, address: toShippingAddress(saved), addressId: saved.id })
+      return await go(stepUrl('shipping'), { ...state, address: toShippingAddress(saved), addressId: saved.id })
     }
     if (intent === 'new-address') {
       const values = Object.fromEntries(SHIPPING_ADDRESS_FIELDS.map((k) => [k, String(form.get(k) ?? '')])) as AddressValues
@@ -100,15 +105,23 @@ export async function action({ request }: Route.ActionArgs) {
           return data<ActionFailure>({ intent, error: err.message, values: { ...values, save }, fields: {} }, { status: STATUS_BY_CODE[err.code] })
         }
       }
-      return await go(stepUrl('payment'), { ...state, address: parsed.data, addressId })
+      return await go(stepUrl('shipping'), { ...state, address: parsed.data, addressId })
     }
     if (intent === 'delete-address') {
       const addressId = String(form.get('addressId') ?? '')
       await deleteAddress(user.id, addressId)
-      return await go('/checkout', state.addressId === addressId ? { paymentMethod: state.paymentMethod } : state, 'The address was deleted.')
+      const choices = { shippingMethod: state.shippingMethod, paymentMethod: state.paymentMethod }
+      return await go('/checkout', state.addressId === addressId ? choices : state, 'The address was deleted.')
+    }
+    if (intent === 'shipping') {
+      if (!state.address) return await go('/checkout', state)
+      const parsed = ShippingStepSchema.safeParse({ shippingMethod: form.get('shippingMethod') })
+      if (!parsed.success) return data<ActionFailure>({ intent: 'other', error: parsed.error.issues[0]?.message ?? 'Choose how fast you want it delivered.' }, { status: 400 })
+      return await go(stepUrl('payment'), { ...state, shippingMethod: parsed.data.shippingMethod })
     }
     if (intent === 'payment') {
-      if (!state.address) return await go('/checkout', state)
+      const missing = allowedStep('payment', state)
+      if (missing !== 'payment') return await go(stepUrl(missing), state)
       const parsed = PaymentStepSchema.safeParse({ paymentMethod: form.get('paymentMethod') })
       if (!parsed.success) return data<ActionFailure>({ intent: 'other', error: parsed.error.issues[0]?.message ?? 'Choose how you will pay.' }, { status: 400 })
       assertPaymentMethodAvailable(parsed.data.paymentMethod)
@@ -116,12 +129,19 @@ export async function action({ request }: Route.ActionArgs) {
     }
     if (intent === 'place') {
       const token = String(form.get('token') ?? '')
-      // Submitted again after its order was placed (and the checkout state cleared): the same order.
-      const placed = await findCheckoutOrder(user.id, token)
-      if (placed) return await go(afterPlacement(placed), null)
-      if (!state.address || !state.paymentMethod) return await go(stepUrl(allowedStep('review', state)), state)
+      if (!state.address || !state.shippingMethod || !state.paymentMethod) {
+        // Submitted again after its order was placed (and the checkout state cleared): the same order.
+        const placed = await findCheckoutOrder(user.id, token)
+        if (placed) return await go(afterPlacement(placed), null)
+        return await go(stepUrl(allowedStep('review', state)), state)
+      }
+      // (A token whose order was already placed gets that order back from the service.)
       const { env } = getRuntime()
-      const { order, created } = await placeCheckoutOrder(user.id, { address: state.address, paymentMethod: state.paymentMethod, token }, { requestId, currency: env.CURRENCY })
+      const { order, created } = await placeCheckoutOrder(
+        user.id,
+        { address: state.address, shippingMethod: state.shippingMethod, paymentMethod: state.paymentMethod, token },
+        { requestId, currency: env.CURRENCY },
+      )
       const to = afterPlacement(order)
       // The payment page tells its own story; the order page shows the flash.
       const flash = to.startsWith('/account/') && created ? `Order ${formatOrderNumber(order.number)} placed.` : undefined
@@ -151,6 +171,7 @@ export default function CheckoutPage({ loaderData, actionData }: Route.Component
       <FlashMessage flash={flash} />
       {failure?.intent === 'other' ? <FormError message={failure.error} /> : null}
       {step === 'address' ? <AddressStep failure={failure?.intent === 'new-address' ? failure : undefined} /> : null}
+      {step === 'shipping' ? <ShippingStep /> : null}
       {step === 'payment' ? <PaymentStep /> : null}
       {step === 'review' ? <ReviewStep failure={failure?.intent === 'place' ? failure : undefined} /> : null}
     </div>
@@ -249,10 +270,86 @@ function AddressStep({ failure }: { failure?: Extract<ActionFailure, { intent: '
   )
 }
 
-function PaymentStep() {
-  const { address, paymentMethod, cart, onlinePayment } = useCheckoutData()
+/** Where the order goes, and what it costs so far (the steps after the address; before a delivery option is chosen, without delivery). */
+function DeliverySummary({ children }: { children?: React.ReactNode }) {
+  const { address, cart, step } = useCheckoutData()
+  const { LOCALE } = usePublicEnv()
+  const money = (minor: number) => formatMoney(minor, cart.currency, LOCALE)
+  return (
+    <aside aria-label="Delivery" className="h-fit space-y-3 rounded-lg border border-stone-200 bg-white p-4">
+      <h2 className="font-semibold">Delivering to</h2>
+      {address ? <AddressLines address={address} /> : null}
+      <Link to="/checkout" className="text-sm text-brand-700 underline">
+        Change address
+      </Link>
+      {children}
+      <p className="border-t border-stone-200 pt-3 text-sm">
+        {step === 'shipping' ? (
+          <>
+            Items with GST <span className="font-semibold">{money(cart.totals.itemsPrice + cart.totals.taxPrice)}</span>, plus delivery
+          </>
+        ) : (
+          <>
+            Total <span className="font-semibold">{money(cart.totals.totalPrice)}</span>
+          </>
+        )}
+      </p>
+    </aside>
+  )
+}
+
+function ShippingStep() {
+  const { shipping, shippingMethod, cart } = useCheckoutData()
   const { LOCALE } = usePublicEnv()
   const busy = useNavigation().state !== 'idle'
+  const money = (minor: number) => formatMoney(minor, cart.currency, LOCALE)
+  const chosen: ShippingMethod = shippingMethod ?? DEFAULT_SHIPPING_METHOD
+  return (
+    <div className="grid gap-8 md:grid-cols-[1fr_18rem]">
+      <Form method="post" className="space-y-4">
+        <input type="hidden" name="intent" value="shipping" />
+        <fieldset className="space-y-3">
+          <legend className="text-lg font-semibold">Delivery option</legend>
+          {shipping.map((o) => (
+            <label key={o.method} className="flex items-start gap-3 rounded-lg border border-stone-200 bg-white p-4 has-checked:border-brand-600">
+              <input
+                type="radio"
+                name="shippingMethod"
+                value={o.method}
+                defaultChecked={o.method === chosen}
+                required
+                aria-labelledby={`shipping-${o.method}-name`}
+                aria-describedby={`shipping-${o.method}-note`}
+                className="mt-1"
+              />
+              <span className="flex-1">
+                <span id={`shipping-${o.method}-name`} className="flex justify-between gap-4 font-medium">
+                  <span>{o.label}</span>
+                  <span className="sr-only">, </span>
+                  <span>{o.fee === 0 ? 'Free' : money(o.fee)}</span>
+                </span>
+                <span id={`shipping-${o.method}-note`} className="block text-sm text-stone-600">
+                  Arrives {o.arrives}
+                  {o.fee > 0 && o.freeFrom !== null ? `. Free on orders of ${money(o.freeFrom)} or more.` : '.'}
+                </span>
+              </span>
+            </label>
+          ))}
+        </fieldset>
+        <p className="text-xs text-stone-600">Delivery days are business days (Monday to Friday).</p>
+        <button type="submit" disabled={busy} className={primaryButton}>
+          Continue to payment
+        </button>
+      </Form>
+      <DeliverySummary />
+    </div>
+  )
+}
+
+function PaymentStep() {
+  const { paymentMethod, onlinePayment, shipping, shippingMethod } = useCheckoutData()
+  const busy = useNavigation().state !== 'idle'
+  const delivery = shipping.find((o) => o.method === shippingMethod)
   const chosen: PaymentMethod = paymentMethod === 'razorpay' && onlinePayment ? 'razorpay' : 'cod'
   return (
     <div className="grid gap-8 md:grid-cols-[1fr_18rem]">
@@ -279,16 +376,16 @@ function PaymentStep() {
           Continue to review
         </button>
       </Form>
-      <aside aria-label="Delivery" className="h-fit space-y-3 rounded-lg border border-stone-200 bg-white p-4">
-        <h2 className="font-semibold">Delivering to</h2>
-        {address ? <AddressLines address={address} /> : null}
-        <Link to="/checkout" className="text-sm text-brand-700 underline">
-          Change address
-        </Link>
-        <p className="border-t border-stone-200 pt-3 text-sm">
-          Total <span className="font-semibold">{formatMoney(cart.totals.totalPrice, cart.currency, LOCALE)}</span>
-        </p>
-      </aside>
+      <DeliverySummary>
+        {delivery ? (
+          <p className="border-t border-stone-200 pt-3 text-sm">
+            {delivery.label}, arrives {delivery.arrives}.{' '}
+            <Link to={stepUrl('shipping')} className="text-brand-700 underline">
+              Change
+            </Link>
+          </p>
+        ) : null}
+      </DeliverySummary>
     </div>
   )
 }
@@ -300,11 +397,12 @@ function problemText(p: StockProblem): string {
 }
 
 function ReviewStep({ failure }: { failure?: Extract<ActionFailure, { intent: 'place' }> }) {
-  const { cart, problems: loaderProblems, address, paymentMethod, token } = useCheckoutData()
+  const { cart, problems: loaderProblems, address, shipping, shippingMethod, paymentMethod, token } = useCheckoutData()
   const { LOCALE } = usePublicEnv()
   const busy = useNavigation().state !== 'idle'
   const money = (minor: number) => formatMoney(minor, cart.currency, LOCALE)
   const problems = failure?.problems ?? loaderProblems
+  const delivery = shipping.find((o) => o.method === shippingMethod)
   return (
     <div className="grid gap-8 md:grid-cols-[1fr_20rem]">
       <div className="space-y-6">
@@ -361,12 +459,27 @@ function ReviewStep({ failure }: { failure?: Extract<ActionFailure, { intent: 'p
               Change address
             </Link>
           </section>
+          <section aria-labelledby="delivery-title" className="space-y-2 rounded-lg border border-stone-200 bg-white p-4">
+            <h2 id="delivery-title" className="font-semibold">
+              Delivery
+            </h2>
+            {delivery ? (
+              <p className="text-sm">
+                <span className="font-medium">{delivery.label}</span> · {delivery.fee === 0 ? 'Free' : money(delivery.fee)}
+                <br />
+                Arrives {delivery.arrives}
+              </p>
+            ) : null}
+            <Link to={stepUrl('shipping')} className="text-sm text-brand-700 underline">
+              Change delivery option
+            </Link>
+          </section>
           <section aria-labelledby="pay-title" className="space-y-2 rounded-lg border border-stone-200 bg-white p-4">
             <h2 id="pay-title" className="font-semibold">
               Payment
             </h2>
             <p className="text-sm">{paymentMethod ? paymentMethodLabel(paymentMethod) : null}</p>
-            <Link to="/checkout?step=payment" className="text-sm text-brand-700 underline">
+            <Link to={stepUrl('payment')} className="text-sm text-brand-700 underline">
               Change payment method
             </Link>
           </section>
@@ -376,7 +489,7 @@ function ReviewStep({ failure }: { failure?: Extract<ActionFailure, { intent: 'p
         <h2 id="summary-title" className="text-lg font-semibold">
           Order summary
         </h2>
-        <OrderTotals totals={cart.totals} currency={cart.currency} locale={LOCALE} itemCount={cart.itemCount} />
+        <OrderTotals totals={cart.totals} currency={cart.currency} locale={LOCALE} itemCount={cart.itemCount} shippingMethod={shippingMethod ?? undefined} />
         <Form method="post">
           <input type="hidden" name="intent" value="place" />
           {token ? <input type="hidden" name="token" value={token} /> : null}

@@ -2,12 +2,12 @@ import { data, Form, Link, redirect, useNavigation } from 'react-router'
 import { GoogleSignInButton } from '#app/components/google-sign-in.tsx'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { normalizePhone, PhoneSchema } from '#app/domain/phone.ts'
-import { requestOtp } from '#app/services/otp.server.ts'
+import { OTP_TTL_MS, requestOtp } from '#app/services/otp.server.ts'
 import { getOptionalUser } from '#app/utils/auth.server.ts'
 import { authenticator } from '#app/utils/authenticator.server.ts'
 import { isGoogleEnabled } from '#app/utils/google-strategy.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
-import { createUserSession, safeRedirect } from '#app/utils/session.server.ts'
+import { commitSession, createUserSession, getSession, safeRedirect } from '#app/utils/session.server.ts'
 import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.login'
 
@@ -16,21 +16,29 @@ interface ActionResult {
   phone: string
   fields?: { phone?: string; code?: string }
   formError?: string
+  /** the request was throttled, so a code went to this number recently: offer step 2 */
+  codeSent?: boolean
 }
 
-function loginUrl(phone: string, redirectTo: string) {
-  return `/login?${new URLSearchParams({ phone, redirectTo })}`
+/**
+ * The sign-in page. The number a code went to is kept in the session (step 2 reads it from
+ * there), never in the URL: URLs end up in logs, browser history and Referer headers.
+ * `?step=phone` shows step 1 again ("use a different number").
+ */
+function loginUrl(redirectTo: string, step?: 'phone') {
+  return `/login?${new URLSearchParams(step ? { redirectTo, step } : { redirectTo })}`
 }
 
 export async function loader({ request }: Route.LoaderArgs) {
   const url = new URL(request.url)
   const redirectTo = safeRedirect(url.searchParams.get('redirectTo'))
   if (await getOptionalUser(request)) throw redirect(redirectTo)
-  const rawPhone = url.searchParams.get('phone')
-  const phone = rawPhone ? normalizePhone(rawPhone) : null
+  const pending = (await getSession(request)).get('otpPhone')
+  const live = pending && pending.expiresAt > Date.now() && url.searchParams.get('step') !== 'phone' ? pending.phone : null
   const { env } = getRuntime()
   return {
-    phone,
+    phone: live,
+    lastPhone: pending?.phone ?? null,
     redirectTo,
     devCode: env.NODE_ENV !== 'production' ? (env.DEV_OTP_CODE ?? null) : null,
     google: isGoogleEnabled(env) ? { failed: url.searchParams.get('error') === 'google' } : null,
@@ -50,11 +58,19 @@ export async function action({ request }: Route.ActionArgs) {
       return data<ActionResult>({ intent, phone: phoneInput, fields: { phone: parsed.error.issues[0]?.message } }, { status: 400 })
     }
     try {
-      const { phone } = await requestOtp(parsed.data)
-      return redirect(loginUrl(phone, redirectTo))
+      const { phone, expiresAt } = await requestOtp(parsed.data)
+      return redirect(loginUrl(redirectTo), { headers: { 'Set-Cookie': await rememberPhone(request, phone, expiresAt.getTime()) } })
     } catch (err) {
-      if (err instanceof DomainError) return data<ActionResult>({ intent, phone: phoneInput, formError: err.message }, { status: STATUS_BY_CODE[err.code] })
-      throw err
+      if (!(err instanceof DomainError)) throw err
+      const headers = new Headers()
+      const codeSent = err.code === 'RATE_LIMITED'
+      if (codeSent) {
+        // A code was sent to this number a moment ago: "I already have a code" leads to step 2.
+        headers.append('Set-Cookie', await rememberPhone(request, parsed.data, Date.now() + OTP_TTL_MS))
+        // The per-client limiter (server.ts) already set the RateLimit-* headers of this response.
+        if (typeof err.details?.retryAfter === 'number') headers.set('Retry-After', String(err.details.retryAfter))
+      }
+      return data<ActionResult>({ intent, phone: phoneInput, formError: err.message, codeSent }, { status: STATUS_BY_CODE[err.code], headers })
     }
   }
 
@@ -68,6 +84,12 @@ export async function action({ request }: Route.ActionArgs) {
   }
 }
 
+async function rememberPhone(request: Request, phone: string, expiresAt: number): Promise<string> {
+  const session = await getSession(request)
+  session.set('otpPhone', { phone, expiresAt })
+  return commitSession(session)
+}
+
 const inputClass = 'mt-1 block w-full rounded-md border border-stone-300 px-3 py-2 text-lg shadow-sm focus:border-brand-600 focus:outline-none focus:ring-1 focus:ring-brand-600'
 const buttonClass = 'w-full rounded-md bg-brand-600 px-4 py-2 font-medium text-white hover:bg-brand-700 disabled:opacity-60'
 
@@ -76,7 +98,7 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
   const navigation = useNavigation()
   const busy = navigation.state !== 'idle'
   const result = actionData as ActionResult | undefined
-  // Step 2 once a code was sent (phone in the URL), and stays there when a code is wrong.
+  // Step 2 once a code was sent (phone in the session), and stays there when a code is wrong.
   const phone = result?.intent === 'verify' ? result.phone : result?.intent === 'request' ? null : loaderData.phone
   const formError = result?.formError
 
@@ -140,7 +162,7 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
                 Send a new code
               </button>
             </Form>
-            <Link to={`/login?${new URLSearchParams({ redirectTo })}`} className="text-stone-600 underline">
+            <Link to={loginUrl(redirectTo, 'phone')} className="text-stone-600 underline">
               Use a different number
             </Link>
           </div>
@@ -163,7 +185,7 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
                 autoComplete="tel"
                 placeholder="98765 43210"
                 required
-                defaultValue={result?.phone ?? loaderData.phone ?? ''}
+                defaultValue={result?.phone ?? loaderData.lastPhone ?? ''}
                 aria-invalid={result?.fields?.phone ? true : undefined}
                 aria-describedby={result?.fields?.phone ? 'phone-error' : 'phone-hint'}
                 className={inputClass}
@@ -182,9 +204,9 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
               Send code
             </button>
           </Form>
-          {result?.intent === 'request' && result.formError && normalizePhone(result.phone) ? (
+          {result?.intent === 'request' && result.codeSent ? (
             <p className="mt-4 text-sm">
-              <Link to={loginUrl(normalizePhone(result.phone) ?? '', redirectTo)} className="font-medium text-brand-700 underline">
+              <Link to={loginUrl(redirectTo)} className="font-medium text-brand-700 underline">
                 I already have a code
               </Link>
             </p>
@@ -197,6 +219,12 @@ export default function LoginPage({ loaderData, actionData }: Route.ComponentPro
 }
 
 export const meta: Route.MetaFunction = () => [{ title: 'Sign in' }]
+
+// A document answer takes only Set-Cookie from the action by itself; the wait of a throttled request goes too.
+export const headers: Route.HeadersFunction = ({ actionHeaders }) => {
+  const retryAfter = actionHeaders.get('Retry-After')
+  return retryAfter ? { 'Retry-After': retryAfter } : new Headers()
+}
 
 export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
   return <RouteError error={error} backTo="/" backLabel="Back to the shop" />

@@ -6,7 +6,8 @@ import { discountPercent, formatMoney } from '#app/domain/money.ts'
 import { PURCHASE_FORM_ID } from '#app/domain/product.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { getProduct, getRelatedProducts } from '#app/services/catalog.server.ts'
-import { getRuntime } from '#app/utils/runtime.server.ts'
+import { publicOrigin } from '#app/utils/public-url.server.ts'
+import { absoluteUrl, previewImage, shareMeta } from '#app/utils/share-meta.ts'
 import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.products.$slug'
 
@@ -14,7 +15,7 @@ export async function loader({ params, request }: Route.LoaderArgs) {
   const product = await getProduct(params.slug)
   if (!product) throw data('Product not found', { status: 404 })
   const related = await getRelatedProducts(product)
-  const origin = (getRuntime().env.PUBLIC_URL ?? new URL(request.url).origin).replace(/\/$/, '')
+  const origin = publicOrigin(request)
   return { product, related, canonical: `${origin}/products/${product.slug}`, origin }
 }
 
@@ -151,18 +152,11 @@ export function meta({ data: loaderData, error, matches }: Route.MetaArgs) {
   }
   const { product: p, canonical, origin } = loaderData
   const description = p.description.slice(0, 160)
-  const absolute = (u: string) => (/^https?:\/\//.test(u) ? u : `${origin}${u.startsWith('/') ? '' : '/'}${u}`)
-  const images = p.images.filter((m) => m.type === 'image').map((m) => absolute(m.url))
+  const images = p.images.filter((m) => m.type === 'image').map((m) => absoluteUrl(origin, m.url))
+  const preview = previewImage(p.images)
   return [
     { title: `${p.name} · ${p.brand} · ${shop}` },
-    { name: 'description', content: description },
-    { tagName: 'link', rel: 'canonical', href: canonical },
-    { property: 'og:title', content: p.name },
-    { property: 'og:description', content: description },
-    { property: 'og:type', content: 'product' },
-    { property: 'og:url', content: canonical },
-    { property: 'og:site_name', content: shop },
-    ...(images[0] ? [{ property: 'og:image', content: images[0] }] : []),
+    ...shareMeta({ url: canonical, title: p.name, description, siteName: shop, type: 'product', image: preview && absoluteUrl(origin, preview) }),
     { property: 'product:price:amount', content: (p.price / 100).toFixed(2) },
     { property: 'product:price:currency', content: p.currency },
     {

@@ -1,8 +1,9 @@
 import { data } from 'react-router'
 import { CatalogBrowser } from '#app/components/catalog-browser.tsx'
-import { parseCatalogPageParams } from '#app/domain/catalog-query.ts'
+import { catalogPageHref, parseCatalogPageParams } from '#app/domain/catalog-query.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { listCategories, listSizes, searchProducts } from '#app/services/catalog.server.ts'
+import { redirectToCanonicalListing } from '#app/utils/listing-url.server.ts'
 import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/_shop.search'
 
@@ -10,6 +11,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   const params = new URL(request.url).searchParams
   const values = Object.fromEntries(params)
   const parsed = parseCatalogPageParams(params)
+  if (parsed.success) redirectToCanonicalListing(request, catalogPageHref('/search', parsed.query))
   const [categories, sizes] = await Promise.all([listCategories(), listSizes()])
   if (!parsed.success) return data({ values, errors: parsed.fields, query: null, result: null, categories, sizes }, { status: 400 })
   const result = await searchProducts(parsed.query)

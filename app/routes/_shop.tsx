@@ -1,4 +1,5 @@
 import { Form, Link, Outlet } from 'react-router'
+import { RouteError } from '#app/components/route-error.tsx'
 import { useCartCount } from '#app/components/use-shop.ts'
 import { useOptionalUser } from '#app/components/use-user.ts'
 import { usePublicEnv } from '#app/root.tsx'
@@ -17,9 +18,33 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 export default function ShopLayout() {
+  return (
+    <ShopFrame>
+      <Outlet />
+    </ShopFrame>
+  )
+}
+
+/** A shop page that failed (its own loader or the layout's): the message, still with the header and footer. */
+export function ErrorBoundary({ error }: Route.ErrorBoundaryProps) {
+  return (
+    <ShopFrame>
+      <RouteError error={error} backTo="/" backLabel="Back to the shop" />
+    </ShopFrame>
+  )
+}
+
+/** Skip link, header, the page in <main id="main">, footer. */
+function ShopFrame({ children }: { children: React.ReactNode }) {
   const env = usePublicEnv()
   return (
     <div className="flex min-h-screen flex-col">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded-md focus:bg-white focus:px-4 focus:py-2 focus:font-medium focus:text-brand-700 focus:shadow focus:outline-none focus:ring-2 focus:ring-brand-600"
+      >
+        Skip to content
+      </a>
       <header className="border-b border-stone-200 bg-white">
         <div className="mx-auto flex max-w-7xl items-center justify-between px-4 py-4">
           <Link to="/" className="text-xl font-bold tracking-tight text-brand-700">
@@ -48,8 +73,9 @@ export default function ShopLayout() {
           <UserMenu />
         </div>
       </header>
-      <main id="main" className="mx-auto w-full max-w-7xl flex-1 px-4 py-8">
-        <Outlet />
+      {/* tabIndex: the skip link moves keyboard focus here, not only the scroll position. */}
+      <main id="main" tabIndex={-1} className="mx-auto w-full max-w-7xl flex-1 px-4 py-8 focus:outline-none">
+        {children}
       </main>
       <footer className="border-t border-stone-200 bg-white">
         <div className="mx-auto max-w-7xl px-4 py-6 text-sm text-stone-500">

@@ -1,15 +1,15 @@
 import { Link } from 'react-router'
-import { effectivePermissions } from '#app/domain/permissions.ts'
+import { effectivePermissions, STAFF_ROLES } from '#app/domain/permissions.ts'
 import { ADMIN_MODULES } from '#app/domain/user-access.ts'
-import { requireUser } from '#app/utils/auth.server.ts'
+import { requireRole } from '#app/utils/auth.server.ts'
 import { RouteError } from '#app/components/route-error.tsx'
 import type { Route } from './+types/admin._index'
 
 const ROLE_LABELS = { user: 'Customer', admin: 'Admin', account_manager: 'Account manager', warehouse: 'Warehouse', accountant: 'Accountant' } as const
 
-// The layout already requires a staff role; this page only shapes the greeting.
+// Loaders run in parallel, so the layout's staff check does not protect this one: it checks too.
 export async function loader({ request }: Route.LoaderArgs) {
-  const user = await requireUser(request)
+  const user = await requireRole(request, ...STAFF_ROLES)
   const permissions = effectivePermissions(user)
   const modules = ADMIN_MODULES.filter((m) => permissions.includes(m.permission)).map((m) => ({
     id: m.id,

@@ -4,9 +4,11 @@ import { AddressLines, FlashMessage, FormError, OrderHeader, OrderLines, OrderTi
 import { formatDateTime } from '#app/domain/dates.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
 import { formatOrderNumber, staffTargets, STATUS_LABELS, StatusChangeSchema } from '#app/domain/order.ts'
+import { expectedDelivery, SHIPPING_OPTIONS } from '#app/domain/shipping.ts'
 import { hasPermission } from '#app/domain/permissions.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { changeStatus, getOrder, markPaid } from '#app/services/orders.server.ts'
+import { getRefundState } from '#app/services/payments.server.ts'
 import { getUserForAdmin } from '#app/services/users.server.ts'
 import { fieldErrors } from '#app/utils/api.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
@@ -15,6 +17,12 @@ import { commitSession, getSession } from '#app/utils/session.server.ts'
 import type { Route } from './+types/admin.orders.$id'
 
 const MAX_NOTE = 500
+
+const REFUND_LABELS = {
+  refund_pending: 'Refund requested: being sent to Razorpay',
+  refunded: 'Refunded through Razorpay',
+  refund_failed: 'Refund failed',
+} as const
 
 interface ActionFailure {
   intent: 'status' | 'mark-paid'
@@ -29,7 +37,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   if (!order) throw data('There is no order with this id.', { status: 404 })
   const { env } = getRuntime()
   const at = (iso: string) => formatDateTime(iso, env.LOCALE, env.SHOP_TIMEZONE)
-  const customer = await getUserForAdmin(order.userId)
+  const [customer, refund] = await Promise.all([getUserForAdmin(order.userId), getRefundState(order.id)])
   const session = await getSession(request)
   const flash = session.get('flash') ?? null
   return data(
@@ -38,11 +46,13 @@ export async function loader({ request, params }: Route.LoaderArgs) {
         ...order,
         createdLabel: at(order.createdAt),
         paidLabel: order.paidAt ? at(order.paidAt) : null,
+        arrives: expectedDelivery(order, env.SHOP_TIMEZONE, env.LOCALE),
         events: order.events.map((e) => ({ ...e, atLabel: at(e.at) })),
       },
       customer: customer ? { name: customer.name, phone: customer.phone, email: customer.email } : null,
+      refund: refund ? { ...refund, lastAttemptLabel: refund.lastAttemptAt ? at(refund.lastAttemptAt) : null } : null,
       // Only the moves this staff member may make from here; the service checks again.
-      targets: staffTargets(user, order.status),
+      targets: staffTargets(user, order),
       canMarkPaid: hasPermission(user, 'payment:update') && !order.isPaid && order.status !== 'cancelled' && order.status !== 'returned',
       flash,
     },
@@ -86,7 +96,7 @@ export async function action({ request, params }: Route.ActionArgs) {
 }
 
 export default function AdminOrder({ loaderData, actionData }: Route.ComponentProps) {
-  const { order, customer, targets, canMarkPaid, flash } = loaderData
+  const { order, customer, refund, targets, canMarkPaid, flash } = loaderData
   const failure = actionData as ActionFailure | undefined
   const { LOCALE } = usePublicEnv()
   const busy = useNavigation().state !== 'idle'
@@ -105,7 +115,7 @@ export default function AdminOrder({ loaderData, actionData }: Route.ComponentPr
             </h2>
             <OrderLines items={order.items} currency={order.currency} locale={LOCALE} />
             <div className="mt-4 border-t border-stone-200 pt-4">
-              <OrderTotals totals={order} currency={order.currency} locale={LOCALE} />
+              <OrderTotals totals={order} currency={order.currency} locale={LOCALE} shippingMethod={order.shippingMethod} />
             </div>
           </section>
           <section aria-labelledby="timeline-title" className="rounded-lg border border-stone-200 bg-white p-4">
@@ -180,6 +190,18 @@ export default function AdminOrder({ loaderData, actionData }: Route.ComponentPr
             <p>{paymentMethodLabel(order.paymentMethod)}</p>
             <p>{order.isPaid ? `Paid${order.paidLabel ? ` on ${order.paidLabel}` : ''}` : 'Not paid'}</p>
             {order.payment?.providerPaymentId ? <p className="font-mono text-xs">{order.payment.providerPaymentId}</p> : null}
+            {refund ? (
+              <div className="space-y-1 border-t border-stone-200 pt-2">
+                <p className={refund.status === 'refund_failed' ? 'font-medium text-red-700' : 'font-medium'}>{REFUND_LABELS[refund.status]}</p>
+                {refund.refundId ? <p className="font-mono text-xs">{refund.refundId}</p> : null}
+                {refund.status === 'refund_failed' ? (
+                  <p>
+                    {`${refund.error ?? 'Unknown error'} (attempt ${refund.attempts} of ${refund.maxAttempts}${refund.lastAttemptLabel ? `, ${refund.lastAttemptLabel}` : ''}). `}
+                    {refund.attempts >= refund.maxAttempts ? 'No more automatic attempts: refund it in the Razorpay dashboard.' : 'It is retried automatically.'}
+                  </p>
+                ) : null}
+              </div>
+            ) : null}
             {canMarkPaid ? (
               <Form method="post" className="space-y-3 border-t border-stone-200 pt-3" aria-label="Record a payment">
                 <input type="hidden" name="intent" value="mark-paid" />
@@ -217,6 +239,14 @@ export default function AdminOrder({ loaderData, actionData }: Route.ComponentPr
               Shipping address
             </h2>
             <AddressLines address={order.shippingAddress} />
+          </section>
+
+          <section aria-labelledby="delivery-title" className="space-y-1 rounded-lg border border-stone-200 bg-white p-4 text-sm">
+            <h2 id="delivery-title" className="text-lg font-semibold">
+              Delivery
+            </h2>
+            <p className="font-medium">{SHIPPING_OPTIONS[order.shippingMethod].label}</p>
+            {order.arrives ? <p>Expected {order.arrives}, as the customer was told</p> : null}
           </section>
         </div>
       </div>

@@ -4,13 +4,14 @@ import { MediaUploadField } from '#app/components/admin/media-upload.tsx'
 import { ProductFields, productFormValues } from '#app/components/admin/product-form.tsx'
 import { usePermission } from '#app/components/use-user.ts'
 import { DomainError, STATUS_BY_CODE } from '#app/domain/errors.ts'
-import { MEDIA_LIMITS, minorToRupees, ProductFormSchema, StockInputSchema, stockFormToInput, type ProductFormValues } from '#app/domain/product-input.ts'
+import { isUuid, MEDIA_LIMITS, minorToRupees, ProductFormSchema, StockInputSchema, stockFormToInput, type ProductFormValues } from '#app/domain/product-input.ts'
 import { listAudit } from '#app/services/audit.server.ts'
 import { addMedia, archiveProduct, getProductForStaff, removeMedia, setStock, updateProduct } from '#app/services/catalog-admin.server.ts'
 import { listCategories } from '#app/services/catalog.server.ts'
 import { fieldErrors } from '#app/utils/api.server.ts'
 import { requirePermission } from '#app/utils/auth.server.ts'
 import { requireCatalogStaff } from '#app/utils/catalog-guard.server.ts'
+import { BodyTooLargeError, readFormData } from '#app/utils/request-body.server.ts'
 import { commitSession, getSession } from '#app/utils/session.server.ts'
 import { MAX_UPLOAD_REQUEST_BYTES, withTempUploads } from '#app/utils/storage.server.ts'
 import type { Route } from './+types/admin.products.$id'
@@ -28,6 +29,7 @@ interface ActionResult {
 // Any catalogue permission may view (see catalog-guard.server.ts); each form's action checks its own.
 export async function loader({ request, params }: Route.LoaderArgs) {
   await requireCatalogStaff(request)
+  if (!isUuid(params.id)) throw data('No such product.', { status: 404 })
   const [product, categories, audit] = await Promise.all([getProductForStaff(params.id), listCategories(), listAudit({ entityType: 'product', entityId: params.id, limit: 10 })])
   if (!product) throw data('No such product.', { status: 404 })
   const session = await getSession(request)
@@ -57,16 +59,19 @@ function failed(intent: Intent, err: unknown, extra: Omit<ActionResult, 'intent'
 
 export async function action({ request, params }: Route.ActionArgs) {
   const ctx = { requestId: request.headers.get('X-Request-Id') }
-  // The upload form is the only multipart one: check the permission and size before reading the body.
+  // The upload form is the only multipart one: check the permission before reading the body, and
+  // stop reading it (413) once it passes the cap, whether or not it declared its length.
   if ((request.headers.get('Content-Type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
     const actor = await requirePermission(request, 'product:update')
-    if (Number(request.headers.get('Content-Length') ?? 0) > MAX_UPLOAD_REQUEST_BYTES) {
-      return data<ActionResult>({ intent: 'upload-media', formError: `The upload is too large. Send at most ${MEDIA_LIMITS.maxFiles} files: images up to 5 MB, videos up to 50 MB.` }, { status: 400 })
-    }
+    if (!isUuid(params.id)) throw data('No such product.', { status: 404 })
     let form: FormData
     try {
-      form = await request.formData()
-    } catch {
+      form = await readFormData(request, MAX_UPLOAD_REQUEST_BYTES)
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        const formError = `The upload is too large. Send at most ${MEDIA_LIMITS.maxFiles} files: images up to 5 MB, videos up to 50 MB.`
+        return data<ActionResult>({ intent: 'upload-media', formError }, { status: 413 })
+      }
       return data<ActionResult>({ intent: 'upload-media', formError: 'The upload could not be read. Please try again.' }, { status: 400 })
     }
     // A file input left empty still sends one nameless, empty part.
@@ -131,8 +136,8 @@ export async function action({ request, params }: Route.ActionArgs) {
   }
 }
 
-function productValues(p: { name: string; slug: string; description: string; categoryId: string; brand: string; price: number; mrp: number; costPrice: number | null; status: string }): ProductFormValues {
-  return { name: p.name, slug: p.slug, description: p.description, categoryId: p.categoryId, brand: p.brand, price: minorToRupees(p.price), mrp: minorToRupees(p.mrp), costPrice: minorToRupees(p.costPrice), status: p.status }
+function productValues(p: { name: string; slug: string; description: string; categoryId: string; brand: string; price: number; mrp: number; costPrice: number | null; status: string; featured: boolean }): ProductFormValues {
+  return { name: p.name, slug: p.slug, description: p.description, categoryId: p.categoryId, brand: p.brand, price: minorToRupees(p.price), mrp: minorToRupees(p.mrp), costPrice: minorToRupees(p.costPrice), status: p.status, featured: p.featured ? 'on' : '' }
 }
 
 function Alert({ result, intent }: { result: ActionResult | undefined; intent: Intent }) {

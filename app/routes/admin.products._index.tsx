@@ -3,6 +3,7 @@ import { RouteError } from '#app/components/route-error.tsx'
 import { usePermission } from '#app/components/use-user.ts'
 import { formatMoney } from '#app/domain/money.ts'
 import { LOW_STOCK_THRESHOLD, PRODUCT_STATUSES, type ProductStatus } from '#app/domain/product-input.ts'
+import { hasControlChars, PLAIN_TEXT_MESSAGE } from '#app/domain/text.ts'
 import { usePublicEnv } from '#app/root.tsx'
 import { listProductsForStaff } from '#app/services/catalog-admin.server.ts'
 import { listCategories } from '#app/services/catalog.server.ts'
@@ -18,6 +19,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   await requireCatalogStaff(request)
   const url = new URL(request.url)
   const q = (url.searchParams.get('q') ?? '').trim().slice(0, 100)
+  if (hasControlChars(q)) throw data(`Search: ${PLAIN_TEXT_MESSAGE}`, { status: 400 })
   const category = url.searchParams.get('category') ?? ''
   const statusParam = url.searchParams.get('status') ?? ''
   const status = (PRODUCT_STATUSES as readonly string[]).includes(statusParam) ? (statusParam as ProductStatus) : undefined

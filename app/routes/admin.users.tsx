@@ -42,6 +42,8 @@ export async function loader({ request }: Route.LoaderArgs) {
       selectedMissing: Boolean(selectedId && !selected),
       audit: audit.map((a) => ({ id: a.id, createdAt: a.createdAt.toISOString(), actor: a.actor?.name || a.actor?.id || 'system', before: a.before, after: a.after })),
       canEdit: hasPermission(actor, 'user:update'),
+      // Roles and permissions are an admin's to change; `user:update` alone assigns modules.
+      canChangeAccess: actor.role === 'admin',
       actorId: actor.id,
       flash,
     },
@@ -96,7 +98,7 @@ function formatAccess(value: unknown): string {
 }
 
 export default function AdminUsers({ loaderData, actionData }: Route.ComponentProps) {
-  const { items, total, page, limit, q, selected, selectedMissing, audit, canEdit, actorId, flash } = loaderData
+  const { items, total, page, limit, q, selected, selectedMissing, audit, canEdit, canChangeAccess, actorId, flash } = loaderData
   const result = actionData as ActionResult | undefined
   const navigation = useNavigation()
   const busy = navigation.state === 'submitting'
@@ -175,6 +177,8 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
             <Form method="post" className="mt-6 space-y-6" aria-label="Change access">
               <input type="hidden" name="intent" value="update-access" />
               <input type="hidden" name="userId" value={selected.id} />
+              {canChangeAccess ? (
+                <>
               <div>
                 <label htmlFor="role" className="block text-sm font-medium">
                   Role
@@ -212,6 +216,18 @@ export default function AdminUsers({ loaderData, actionData }: Route.ComponentPr
                 </div>
                 {result?.fields?.permissions ? <p className="mt-1 text-sm text-red-700">{result.fields.permissions}</p> : null}
               </fieldset>
+                </>
+              ) : (
+                <>
+                  <input type="hidden" name="role" value={selected.role} />
+                  {selected.permissions.map((p) => (
+                    <input key={p} type="hidden" name="permissions" value={p} />
+                  ))}
+                  <p className="text-sm text-stone-600">
+                    Role: {ROLE_LABELS[selected.role]}. Only an admin can change roles and permissions; you can assign modules.
+                  </p>
+                </>
+              )}
               <fieldset>
                 <legend className="text-sm font-medium">Assigned modules</legend>
                 <div className="mt-2 grid gap-1 sm:grid-cols-2 lg:grid-cols-3">

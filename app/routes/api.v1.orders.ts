@@ -38,9 +38,10 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 /**
- * POST /api/v1/orders `{ items, shippingAddress, paymentMethod }` → 201 `Order`. The bought
- * sizes leave the user's server-side cart (shared with the web shop) in the same transaction. Prices come
- * from the catalogue, never from the client. With `Idempotency-Key`, a repeat (or a parallel
+ * POST /api/v1/orders `{ items, shippingAddress, paymentMethod, shippingMethod? }` → 201 `Order`.
+ * `shippingMethod` is `standard` (the default) or `express`; anything else → 400. The bought
+ * sizes leave the user's server-side cart (shared with the web shop) in the same transaction. Prices
+ * and the delivery fee come from the catalogue and the server's rules, never from the client. With `Idempotency-Key`, a repeat (or a parallel
  * duplicate) answers 201 with the first order and `Idempotent-Replayed: true`; the same key
  * with a different body → 409 CONFLICT. Not enough stock → 409 OUT_OF_STOCK with `error.items`.
  */

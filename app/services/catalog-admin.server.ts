@@ -40,6 +40,7 @@ export interface WriteContext {
 /** The API's Product, plus what staff need: status, cost price, media ids. */
 export interface StaffProduct extends ProductView {
   status: ProductStatus
+  featured: boolean
   costPrice: number | null
   categoryId: string
   updatedAt: string
@@ -57,6 +58,7 @@ const staffSelect = {
   costPrice: true,
   currency: true,
   status: true,
+  featured: true,
   categoryId: true,
   createdAt: true,
   updatedAt: true,
@@ -71,6 +73,7 @@ function toStaffView(p: StaffRow): StaffProduct {
   return {
     ...toProductView({ ...p, media: p.media.map((m) => ({ url: m.url, type: m.type })) }),
     status: p.status,
+    featured: p.featured,
     costPrice: p.costPrice,
     categoryId: p.categoryId,
     updatedAt: p.updatedAt.toISOString(),
@@ -90,6 +93,7 @@ function snapshot(p: StaffRow) {
     mrp: p.mrp,
     costPrice: p.costPrice,
     status: p.status,
+    featured: p.featured,
   }
 }
 
@@ -131,6 +135,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   throw validation('Some fields are missing or invalid.', fields)
 }
 
+/** After a committed write, before answering: the storefront's next read shows it. Never throws (the write stands). */
 async function afterCommit(productId: string, categoryIds: string[]) {
   await invalidateProduct(productId, [...new Set(categoryIds)])
 }
@@ -165,6 +170,7 @@ export async function createProduct(actor: CatalogActor, input: ProductCreateInp
           costPrice: data.costPrice,
           currency: getRuntime().env.CURRENCY,
           status: data.status,
+          featured: data.featured,
           sizes: data.sizes ? { create: data.sizes.map((s, i) => ({ size: s.size, stock: s.stock, sortOrder: i })) } : undefined,
         },
         select: staffSelect,

@@ -22,36 +22,41 @@ export const productKeys = {
 export const productTag = (id: string) => `p:${id}`
 export const categoryTag = (categoryId: string | null) => `cat:${categoryId ?? '*'}`
 
-/** Reads through the cache: returns the cached value or computes, stores and returns it. */
+/**
+ * Reads through the cache: returns the cached value or computes, stores and returns it. The
+ * value is stored only if none of its tags was invalidated while it was being computed (a write
+ * that committed meanwhile may be missing from it): see Cache.set.
+ */
 export async function cached<T>(key: string, ttlMs: number, compute: () => Promise<{ value: T; tags: string[] } | null>): Promise<T | null> {
   const { cache } = getRuntime()
   const hit = await cache.get(key)
   if (hit !== null) return JSON.parse(hit) as T
+  // Read before the database is: null while the cache is not in use (then nothing is stored).
+  const since = await cache.generation().catch(() => null)
   const fresh = await compute()
   if (fresh === null) return null
-  await cache.set(key, JSON.stringify(fresh.value), ttlMs, fresh.tags).catch((err: unknown) => {
-    getLogger().warn('cache write failed', { key, error: err instanceof Error ? err.message : String(err) })
-  })
+  if (since !== null) await cache.set(key, JSON.stringify(fresh.value), ttlMs, fresh.tags, since)
   return fresh.value
 }
 
 /**
- * Call after a product write has committed (edit, stock, media, archive, order).
- * `categoryIds`: the product's category, and its previous one when it moved.
+ * Call after a product write has committed (edit, stock, media, archive, order), before
+ * answering. `categoryIds`: the product's category, and its previous one when it moved.
+ * Never throws: the write stands whatever happens to the cache. When Redis cannot be reached
+ * (the cache retries a few times), this instance stops using cached entries until it has
+ * flushed them all, so no read here shows the old product (ADR 0008).
  */
 export async function invalidateProduct(productId: string, categoryIds: string[]): Promise<void> {
   const tags = [productTag(productId), ...categoryIds.map((c) => categoryTag(c)), categoryTag(null)]
-  const { cache } = getRuntime()
-  await cache.invalidateTags(tags)
-  // A reader that loaded the old row just before the write may store it just after this
-  // invalidation; a second, delayed invalidation removes such a late write ("double delete").
-  setTimeout(() => {
-    cache.invalidateTags(tags).catch((err: unknown) => getLogger().warn('delayed cache invalidation failed', { error: err instanceof Error ? err.message : String(err) }))
-  }, REINVALIDATE_AFTER_MS).unref()
+  try {
+    await getRuntime().cache.invalidateTags(tags)
+  } catch (err) {
+    getLogger().error('cache invalidation after a committed write failed; cached entries are not used until flushed', {
+      productId,
+      error: err instanceof Error ? err.message : String(err),
+    })
+  }
 }
-
-/** Longer than a cache-miss read of a product or listing normally takes. */
-const REINVALIDATE_AFTER_MS = 2_000
 
 let lastReport = Date.now()
 /** Logs the cache hit ratio at most once a minute (called from read paths). */

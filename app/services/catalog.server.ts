@@ -1,7 +1,9 @@
 /** Catalogue reads: search, listings, product detail and categories for the storefront and the API (cache-aside). */
 import type { CatalogQuery } from '#app/domain/catalog-query.ts'
 import { normaliseCatalogQuery, parseCatalogQuery } from '#app/domain/catalog-query.ts'
+import { isSlug, isUuid } from '#app/domain/product-input.ts'
 import type { CategoryView, ProductPage, ProductView } from '#app/domain/product.ts'
+import { editDistance, maxTypoEdits } from '#app/domain/spelling.ts'
 import { Prisma } from '#app/generated/prisma/client.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { cached, categoryTag, LISTING_TTL_MS, PRODUCT_TTL_MS, productKeys, productTag, reportCacheStats } from './catalog-cache.server.ts'
@@ -43,19 +45,23 @@ export function toProductView(p: ProductRow): ProductView {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const CATEGORY_TTL_MS = 10 * 60 * 1000
-/** How close a misspelt word must be to a word of a name or brand (pg_trgm word similarity, 0–1). */
-const TYPO_THRESHOLD = '0.45'
+/**
+ * The pg_trgm similarity (0–1) from which a catalogue word is a candidate correction of a
+ * misspelt one; the edit distance then decides ("shrit" ~ "shirt" is only 0.2).
+ */
+const CORRECTION_SIMILARITY = '0.2'
+/** Corrections tried per misspelt word, closest first. */
+const MAX_CORRECTIONS = 5
 
-/** One active product by id or slug, or null (cached an hour; invalidated by `invalidateProduct`). */
+/** One active product by id or slug, or null (cached an hour; invalidated by `invalidateProduct`). Text that is neither is looked up nowhere. */
 export async function getProduct(idOrSlug: string): Promise<ProductView | null> {
-  const isUuid = UUID.test(idOrSlug)
-  if (!isUuid && (idOrSlug.length > 200 || idOrSlug.length === 0)) return null
-  const key = isUuid ? productKeys.byId(idOrSlug.toLowerCase()) : productKeys.bySlug(idOrSlug)
+  const byId = isUuid(idOrSlug)
+  if (!byId && !isSlug(idOrSlug)) return null
+  const key = byId ? productKeys.byId(idOrSlug.toLowerCase()) : productKeys.bySlug(idOrSlug)
   const product = await cached<ProductView>(key, PRODUCT_TTL_MS, async () => {
     const row = await getDb().product.findFirst({
-      where: { status: 'active', ...(isUuid ? { id: idOrSlug } : { slug: idOrSlug }) },
+      where: { status: 'active', ...(byId ? { id: idOrSlug } : { slug: idOrSlug }) },
       select: productSelect,
     })
     return row ? { value: toProductView(row), tags: [productTag(row.id)] } : null
@@ -87,8 +93,8 @@ export function cachedApiReadKey(path: string, search: string): string | null {
   } catch {
     return null
   }
-  if (UUID.test(idOrSlug)) return productKeys.byId(idOrSlug.toLowerCase())
-  return idOrSlug.length > 0 && idOrSlug.length <= 200 ? productKeys.bySlug(idOrSlug) : null
+  if (isUuid(idOrSlug)) return productKeys.byId(idOrSlug.toLowerCase())
+  return isSlug(idOrSlug) ? productKeys.bySlug(idOrSlug) : null
 }
 
 /** Active products by id, in the order given (unknown or inactive ids are left out). */
@@ -134,7 +140,7 @@ export interface SearchOptions {
 
 /**
  * The one listing query behind search, category pages, the home rows and
- * `GET /api/v1/products`: text (full-text + trigram typo tolerance), category, price range
+ * `GET /api/v1/products`: text (full-text, misspelt words corrected), category, price range
  * (minor units), size in stock, sort and pagination. Cached per normalised query for an hour.
  */
 export async function searchProducts(query: CatalogQuery, options: SearchOptions = {}): Promise<ProductPage> {
@@ -209,16 +215,10 @@ async function findProductIds(query: CatalogQuery, categoryId: string | null, op
   if (text) {
     const tokens = searchTokens(text)
     if (tokens.length === 0) return { ids: [], total: 0 }
-    const tsquery = tokens.map((t) => `${t}:*`).join(' & ')
-    // A typo-tolerant branch for words of 3+ letters: each must resemble a word of the name or brand.
-    const fuzzyTokens = tokens.filter((t) => t.length >= 3)
-    const fuzzy = fuzzyTokens.length
-      ? Prisma.join(
-          fuzzyTokens.map((t) => Prisma.sql`(lower(p.name) %> ${t} OR lower(p.brand) %> ${t})`),
-          ' AND ',
-        )
-      : Prisma.sql`false`
-    where.push(Prisma.sql`(${FTS} @@ to_tsquery('english', ${tsquery}) OR (${fuzzy}))`)
+    // Each word as a prefix ("kurt" finds kurtas), or else one of its corrections: all words must match.
+    const corrections = await correctTypos(tokens)
+    const tsquery = tokens.map((t) => `(${[`${t}:*`, ...(corrections.get(t) ?? [])].join(' | ')})`).join(' & ')
+    where.push(Prisma.sql`${FTS} @@ to_tsquery('english', ${tsquery})`)
     const phrase = tokens.join(' ')
     rank = Prisma.sql`ts_rank(${FTS}, to_tsquery('english', ${tsquery})) + greatest(word_similarity(${phrase}, lower(p.name)), word_similarity(${phrase}, lower(p.brand)))`
   }
@@ -238,11 +238,42 @@ async function findProductIds(query: CatalogQuery, categoryId: string | null, op
   const offset = (query.page - 1) * query.limit
   const idsQuery = db.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT p.id FROM products p WHERE ${whereSql} ORDER BY ${orderBy} LIMIT ${query.limit} OFFSET ${offset}`)
   const countQuery = db.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT count(*)::int AS n FROM products p WHERE ${whereSql}`)
-  if (!rank) {
-    const [ids, count] = await Promise.all([idsQuery, countQuery])
-    return { ids: ids.map((r) => r.id), total: count[0]?.n ?? 0 }
-  }
-  // The similarity threshold is a setting: set it for this transaction only.
-  const [, ids, count] = await db.$transaction([db.$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${TYPO_THRESHOLD}, true)`, idsQuery, countQuery])
+  const [ids, count] = await Promise.all([idsQuery, countQuery])
   return { ids: ids.map((r) => r.id), total: count[0]?.n ?? 0 }
+}
+
+/**
+ * Spelling correction against the catalogue's words (`search_words`, kept by the triggers of
+ * the `search_words` migration): a search word that starts no catalogue word, neither as typed
+ * nor stemmed, and is not a stop word, gets the catalogue words within `maxTypoEdits` of it.
+ * Candidates come from the trigram index; the edit distance, which counts a swap of
+ * neighbours as one, picks among them.
+ */
+async function correctTypos(tokens: string[]): Promise<Map<string, string[]>> {
+  const corrections = new Map<string, string[]>()
+  const misspelt = [...new Set(tokens.filter((t) => maxTypoEdits(t.length) > 0 && /\p{L}/u.test(t)))]
+  if (misspelt.length === 0) return corrections
+  const db = getDb()
+  // The `%` threshold is a setting: set it for this transaction only.
+  const [, rows] = await db.$transaction([
+    db.$queryRaw`SELECT set_config('pg_trgm.similarity_threshold', ${CORRECTION_SIMILARITY}, true)`,
+    // ts_lexize gives the word's English stem ("shirts" → "shirt"), or none for a stop word.
+    db.$queryRaw<{ token: string; word: string; similarity: number }[]>`
+      SELECT t.token, w.word, similarity(w.word, t.token) AS similarity
+      FROM unnest(${misspelt}::text[]) AS t(token)
+      CROSS JOIN LATERAL (SELECT (ts_lexize('english_stem', t.token))[1] AS stem) s
+      JOIN search_words w ON w.word % t.token
+      WHERE s.stem IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM search_words k WHERE k.word LIKE t.token || '%' OR k.word LIKE s.stem || '%')`,
+  ])
+  for (const token of misspelt) {
+    const max = maxTypoEdits(token.length)
+    const close = rows
+      .filter((r) => r.token === token && /^[\p{L}\p{N}]+$/u.test(r.word))
+      .map((r) => ({ word: r.word, distance: editDistance(token, r.word, max), similarity: r.similarity }))
+      .filter((c) => c.distance <= max)
+      .sort((a, b) => a.distance - b.distance || b.similarity - a.similarity || a.word.localeCompare(b.word))
+    if (close.length) corrections.set(token, close.slice(0, MAX_CORRECTIONS).map((c) => c.word))
+  }
+  return corrections
 }

@@ -1,5 +1,5 @@
 // Catalogue reads against a real, seeded PostgreSQL: typo-tolerant search, filters, sorting,
-// pagination, and cache-aside that never serves stale stock after invalidateProduct — run
+// pagination, the home rows, and cache-aside that never serves stale stock after invalidateProduct — run
 // against the in-process cache and against Redis.
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
@@ -17,7 +17,8 @@ import { migrateDeploy } from '#prisma/engine/index.ts'
 import { seed } from '#prisma/seed/index.ts'
 import { createTestDatabase } from '../../tests/integration/helpers.ts'
 import { invalidateProduct } from './catalog-cache.server.ts'
-import { getProduct, getRelatedProducts, listCategories, listSizes, searchProducts } from './catalog.server.ts'
+import { updateProduct, type CatalogActor } from './catalog-admin.server.ts'
+import { getHomeRows, getProduct, getRelatedProducts, listCategories, listSizes, searchProducts } from './catalog.server.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `test:catalog:${randomBytes(4).toString('hex')}:`
@@ -73,7 +74,54 @@ describe('search', () => {
 
   it('finds nothing for gibberish and for punctuation only', async () => {
     expect((await searchProducts(q({ q: 'zzqxv' }))).total).toBe(0)
+    expect((await searchProducts(q({ q: 'blorptune' }))).total).toBe(0)
     expect((await searchProducts(q({ q: '!!!' }))).total).toBe(0)
+  })
+
+  /** Active products whose name, brand or description has all these words (full-text, any form). */
+  async function countWithWords(...words: string[]): Promise<number> {
+    const { rows } = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM products WHERE status = 'active'
+         AND to_tsvector('english', name || ' ' || brand || ' ' || description) @@ to_tsquery('english', $1)`,
+      [words.join(' & ')],
+    )
+    return rows[0]!.n
+  }
+
+  it.each([
+    ['shrit', ['shirt']], // two letters swapped
+    ['jeens', ['jeans']], // one letter wrong
+    ['cotton shrit', ['cotton', 'shirt']], // a right word and a misspelt one
+    ['Jeens SKINY', ['jeans', 'skinny']],
+  ])('corrects "%s" to products with %j', async (text, words) => {
+    const page = await searchProducts(q({ q: text }))
+    expect(page.total).toBeGreaterThan(0)
+    // Exactly what the correct spelling finds.
+    expect(page.total).toBe(await countWithWords(...words))
+    for (const p of page.items) {
+      const haystack = `${p.name} ${p.brand} ${p.description}`.toLowerCase()
+      for (const w of words) expect(haystack, `${text}: ${p.name}`).toContain(w)
+    }
+  })
+
+  it('does not "correct" a word the catalogue has: "shorts" finds shorts, not shirts', async () => {
+    const page = await searchProducts(q({ q: 'shorts' }))
+    expect(page.total).toBe(await countWithWords('shorts'))
+    for (const p of page.items) expect(`${p.name} ${p.description}`.toLowerCase()).toContain('short')
+  })
+
+  it('learns the words of a renamed product, so its new name can be misspelt too', async () => {
+    const { rows } = await sql.query<{ id: string; name: string; category_id: string }>(`SELECT id, name, category_id FROM products WHERE status = 'active' ORDER BY created_at LIMIT 1`)
+    const row = rows[0]!
+    expect((await searchProducts(q({ q: 'ajrakh' }))).total).toBe(0)
+    await sql.query(`UPDATE products SET name = name || ' Ajrakh' WHERE id = $1`, [row.id])
+    await invalidateProduct(row.id, [row.category_id])
+    try {
+      expect((await searchProducts(q({ q: 'ajarkh' }))).items.map((p) => p.id)).toEqual([row.id])
+    } finally {
+      await sql.query(`UPDATE products SET name = $2 WHERE id = $1`, [row.id, row.name])
+      await invalidateProduct(row.id, [row.category_id])
+    }
   })
 
   it('searches brands too', async () => {
@@ -146,6 +194,60 @@ describe('filters, sorting and pagination', () => {
       expect(p.category).toBe(first.category)
       expect(p.id).not.toBe(first.id)
     }
+  })
+})
+
+describe('home rows', () => {
+  const ids = (rows: { id: string }[]) => rows.map((r) => r.id)
+
+  it('has the featured products, the new arrivals and a row of best sellers per category that has products', async () => {
+    const home = await getHomeRows()
+    const featured = await sql.query<{ id: string }>(`SELECT id FROM products WHERE status = 'active' AND featured ORDER BY sold_count DESC, id DESC LIMIT 8`)
+    expect(featured.rows.length).toBeGreaterThan(0)
+    expect(ids(home.featured)).toEqual(ids(featured.rows))
+    const newest = await sql.query<{ id: string }>(`SELECT id FROM products WHERE status = 'active' ORDER BY created_at DESC, id DESC LIMIT 8`)
+    expect(ids(home.latest)).toEqual(ids(newest.rows))
+
+    // A category without active products gets no row.
+    const emptied = await sql.query<{ id: string; slug: string }>(`INSERT INTO categories (id, slug, name) VALUES (gen_random_uuid(), 'empty-shelf', 'Empty shelf') RETURNING id, slug`)
+    try {
+      await invalidateProduct(featured.rows[0]!.id, [emptied.rows[0]!.id]) // refreshes the category list
+      const { categories } = await getHomeRows()
+      const perCategory = await sql.query<{ slug: string; total: number }>(
+        `SELECT c.slug, count(*)::int AS total FROM categories c JOIN products p ON p.category_id = c.id AND p.status = 'active'
+         GROUP BY c.id ORDER BY c.sort_order, c.name`,
+      )
+      expect(categories.map((r) => ({ slug: r.category.slug, total: r.total }))).toEqual(perCategory.rows)
+      for (const row of categories) {
+        const best = await sql.query<{ id: string }>(
+          `SELECT p.id FROM products p JOIN categories c ON c.id = p.category_id WHERE c.slug = $1 AND p.status = 'active' ORDER BY p.sold_count DESC, p.id DESC LIMIT 4`,
+          [row.category.slug],
+        )
+        expect(ids(row.items), row.category.slug).toEqual(ids(best.rows))
+      }
+    } finally {
+      await sql.query(`DELETE FROM categories WHERE id = $1`, [emptied.rows[0]!.id])
+      await invalidateProduct(featured.rows[0]!.id, [emptied.rows[0]!.id])
+    }
+  })
+
+  it('drops a product from the featured row when staff unfeature it and brings it back when they feature it again', async () => {
+    const { rows } = await sql.query<CatalogActor>(`SELECT id, role, permissions FROM users WHERE role = 'admin' ORDER BY created_at LIMIT 1`)
+    const admin = rows[0]!
+    const before = await getHomeRows()
+    const product = before.featured[0]!
+    expect((await updateProduct(admin, product.id, { featured: false })).featured).toBe(false)
+    expect(ids((await getHomeRows()).featured)).not.toContain(product.id)
+    expect((await updateProduct(admin, product.id, { featured: true })).featured).toBe(true)
+    expect(ids((await getHomeRows()).featured)).toEqual(ids(before.featured))
+    const audit = await sql.query<{ before: unknown; after: unknown }>(
+      `SELECT before, after FROM audit_log WHERE entity_type = 'product' AND entity_id = $1 AND action = 'product:update' ORDER BY created_at, id`,
+      [product.id],
+    )
+    expect(audit.rows).toEqual([
+      { before: { featured: true }, after: { featured: false } },
+      { before: { featured: false }, after: { featured: true } },
+    ])
   })
 })
 

@@ -1,10 +1,13 @@
 /**
- * Web checkout: turns the signed-in shopper's cart, a shipping address and a payment method
- * into one order, exactly once per checkout form. Every amount comes from the database.
+ * Web checkout: turns the signed-in shopper's cart, a shipping address, a delivery option and
+ * a payment method into one order, exactly once per checkout form. Every amount comes from the
+ * database and the server's own price rules.
  */
 import type { CartView } from '#app/domain/cart.ts'
 import { DomainError } from '#app/domain/errors.ts'
 import { IdempotencyKeySchema, PlaceOrderSchema, type OrderView, type PaymentMethod, type ShippingAddress } from '#app/domain/order.ts'
+import type { Totals } from '#app/domain/pricing.ts'
+import { DEFAULT_SHIPPING_METHOD, shippingFee, type ShippingMethod } from '#app/domain/shipping.ts'
 import { getCart } from './cart.server.ts'
 import { getOrderByIdempotencyKey, placeOrder } from './orders.server.ts'
 import { assertPaymentMethodAvailable } from './payments.server.ts'
@@ -20,6 +23,7 @@ export interface StockProblem {
 }
 
 export interface CheckoutReview {
+  /** the cart, its totals with the chosen delivery option's fee */
   cart: CartView
   problems: StockProblem[]
 }
@@ -30,10 +34,18 @@ function problemsOf(cart: CartView): StockProblem[] {
     .map((l) => ({ productId: l.productId, size: l.size, name: l.name, requested: l.quantity, available: l.unavailable ? 0 : l.available }))
 }
 
-/** The cart as checkout shows it: current prices, server-computed totals and the lines short of stock. */
-export async function reviewCheckout(userId: string, currency: string): Promise<CheckoutReview> {
+function withShipping(totals: Totals, method: ShippingMethod): Totals {
+  const shippingPrice = shippingFee(method, totals.itemsPrice)
+  return { ...totals, shippingPrice, totalPrice: totals.itemsPrice + totals.taxPrice + shippingPrice }
+}
+
+/**
+ * The cart as checkout shows it: current prices, server-computed totals (delivered by
+ * `shippingMethod`, standard until one is chosen) and the lines short of stock.
+ */
+export async function reviewCheckout(userId: string, currency: string, shippingMethod: ShippingMethod = DEFAULT_SHIPPING_METHOD): Promise<CheckoutReview> {
   const cart = await getCart({ userId }, currency)
-  return { cart, problems: problemsOf(cart) }
+  return { cart: { ...cart, totals: withShipping(cart.totals, shippingMethod) }, problems: problemsOf(cart) }
 }
 
 /** The order a checkout form's token already placed, if any (a form submitted again after its order committed). */
@@ -44,6 +56,7 @@ export async function findCheckoutOrder(userId: string, token: string): Promise<
 
 export interface CheckoutInput {
   address: ShippingAddress
+  shippingMethod: ShippingMethod
   paymentMethod: PaymentMethod
   /** the review form's one-time token, used as the order's idempotency key */
   token: string
@@ -72,6 +85,7 @@ export async function placeCheckoutOrder(userId: string, input: CheckoutInput, c
   const parsed = PlaceOrderSchema.safeParse({
     items: cart.lines.map((l) => ({ productId: l.productId, size: l.size, quantity: l.quantity })),
     shippingAddress: input.address,
+    shippingMethod: input.shippingMethod,
     paymentMethod: input.paymentMethod,
   })
   if (!parsed.success) throw new DomainError('VALIDATION', parsed.error.issues[0]?.message ?? 'Check your order.')

@@ -15,6 +15,7 @@ import {
   RESTOCKING_STATUSES,
   STATUS_LABELS,
   TRANSITIONS,
+  awaitsPayment,
   byProductAndSize,
   canTransition,
   staffTargets,
@@ -29,6 +30,7 @@ import {
 import type { PermissionHolder } from '#app/domain/permissions.ts'
 import { DEFAULT_COUNTRY_CODE, normalizePhone } from '#app/domain/phone.ts'
 import { computeTotals } from '#app/domain/pricing.ts'
+import { DEFAULT_SHIPPING_METHOD, type ShippingMethod } from '#app/domain/shipping.ts'
 import { Prisma } from '#app/generated/prisma/client.ts'
 import { getDb, sql, transaction, type PoolClient, type Statement } from '#app/utils/db.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
@@ -64,6 +66,7 @@ const orderSelect = {
   itemsPrice: true,
   taxPrice: true,
   shippingPrice: true,
+  shippingMethod: true,
   totalPrice: true,
   currency: true,
   paymentMethod: true,
@@ -92,6 +95,7 @@ function toView(o: OrderRow): OrderView {
     itemsPrice: o.itemsPrice,
     taxPrice: o.taxPrice,
     shippingPrice: o.shippingPrice,
+    shippingMethod: o.shippingMethod,
     totalPrice: o.totalPrice,
     currency: o.currency,
     paymentMethod: o.paymentMethod,
@@ -305,8 +309,9 @@ async function withStockLocks<T>(demand: readonly StockDemand[], fn: () => Promi
   try {
     for (const d of demand) {
       const key = `stock:${d.productId}:${d.size}`
-      // A lock that cannot be had in time (contention, or Redis unreachable) is not a
-      // reason to refuse the buyer: the guarded decrement below still decides.
+      // A lock that cannot be had in time (contention, or a Redis error; while Redis is down
+      // the lock is this instance's own) is not a reason to refuse the buyer: the guarded
+      // decrement below still decides.
       const token = await lock.acquire(key, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS }).catch((err: unknown) => {
         getLogger().warn('stock lock unavailable', { key, error: err instanceof Error ? err.message : String(err) })
         return null
@@ -319,8 +324,13 @@ async function withStockLocks<T>(demand: readonly StockDemand[], fn: () => Promi
   }
 }
 
-function requestHash(input: PlaceOrderInput, demand: readonly StockDemand[]): string {
-  const canonical = JSON.stringify({ demand, address: input.shippingAddress, payment: input.paymentMethod })
+/** An order to place with its delivery option settled. */
+type OrderToPlace = PlaceOrderInput & { shippingMethod: ShippingMethod }
+
+function requestHash(input: OrderToPlace, demand: readonly StockDemand[]): string {
+  // Standard delivery leaves the hash as it was before delivery could be chosen, so keys stored then still match.
+  const shipping = input.shippingMethod === 'standard' ? {} : { shipping: input.shippingMethod }
+  const canonical = JSON.stringify({ demand, address: input.shippingAddress, payment: input.paymentMethod, ...shipping })
   return createHash('sha256').update(canonical).digest('hex')
 }
 
@@ -374,7 +384,8 @@ function outOfStockError(items: ShortItem[]): DomainError {
  * lookup, then BEGIN, one statement that records the key and takes the stock, one that writes
  * the order, COMMIT. See docs/decisions/0006-stock-and-orders.md.
  */
-export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: PlaceOrderContext = {}): Promise<{ order: OrderView; created: boolean }> {
+export async function placeOrder(userId: string, placing: PlaceOrderInput, ctx: PlaceOrderContext = {}): Promise<{ order: OrderView; created: boolean }> {
+  const input: OrderToPlace = { ...placing, shippingMethod: placing.shippingMethod ?? DEFAULT_SHIPPING_METHOD }
   const demand = sumDemand(input.items)
   const key = ctx.idempotencyKey || null
   const hash = key ? requestHash(input, demand) : null
@@ -389,6 +400,8 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
   let invalidated = Promise.resolve()
   try {
     placed = await withStockLocks(demand, async () => {
+      // Every effect is inside the transaction, so a deadlock victim (two buyers whose sizes'
+      // rows were locked in different orders, when the locks above were not had) runs again.
       const done = await transaction(async (client) => {
         // A concurrent request with the same key waits in this statement, on the key's unique
         // index, until the first one commits (then this one takes nothing and replays that
@@ -401,7 +414,7 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
         }
         const view = await writeOrder(client, userId, orderId, input, rows, Boolean(ctx.clearCart))
         return { rows, view }
-      })
+      }, { retryOnConflict: true })
       // Committed: the cached pages showing these products go now, while the locks are being
       // released (one wait on Redis instead of two); awaited below, before the answer.
       invalidated = invalidateStock(done.rows.map((r) => ({ productId: r.productId, categoryId: r.categoryId })))
@@ -416,7 +429,7 @@ export async function placeOrder(userId: string, input: PlaceOrderInput, ctx: Pl
 
   const { rows, view } = placed
   await invalidated
-  getLogger().info('order placed', { orderId, orderNumber: view.number, userId, requestId: ctx.requestId ?? undefined, items: rows.length, paymentMethod: input.paymentMethod })
+  getLogger().info('order placed', { orderId, orderNumber: view.number, userId, requestId: ctx.requestId ?? undefined, items: rows.length, paymentMethod: input.paymentMethod, shippingMethod: input.shippingMethod })
   return { order: view, created: true }
 }
 
@@ -522,8 +535,8 @@ const WRITE_ORDER: Statement = {
   name: 'orders.write',
   text: `
     WITH o AS (
-      INSERT INTO orders (id, user_id, status, items_price, tax_price, shipping_price, total_price, currency, payment_method, shipping_address, updated_at)
-      VALUES ($1::uuid, $2::uuid, $3::"OrderStatus", $4::int, $5::int, $6::int, $7::int, $8::text, $9::"PaymentMethod", $10::jsonb, now())
+      INSERT INTO orders (id, user_id, status, items_price, tax_price, shipping_price, total_price, currency, payment_method, shipping_address, shipping_method, updated_at)
+      VALUES ($1::uuid, $2::uuid, $3::"OrderStatus", $4::int, $5::int, $6::int, $7::int, $8::text, $9::"PaymentMethod", $10::jsonb, $22::"ShippingMethod", now())
       RETURNING number, created_at
     ), items AS (
       INSERT INTO order_items (id, order_id, product_id, name, size, quantity, price, cost_price)
@@ -545,11 +558,11 @@ const WRITE_ORDER: Statement = {
 }
 
 /** Writes the order, its items, first event and payment; returns the order as the owner sees it (no re-read). */
-async function writeOrder(client: PoolClient, userId: string, orderId: string, input: PlaceOrderInput, rows: readonly DecrementedRow[], clearCart: boolean): Promise<OrderView> {
+async function writeOrder(client: PoolClient, userId: string, orderId: string, input: OrderToPlace, rows: readonly DecrementedRow[], clearCart: boolean): Promise<OrderView> {
   // Items are stored (and so read back, by id) in the same order as they are returned here.
   const lines = [...rows].sort(byProductAndSize)
   const itemIds = lines.map(() => uuidv7()).sort()
-  const totals = computeTotals(lines.map((r) => ({ unitPrice: r.price, quantity: r.quantity })))
+  const totals = computeTotals(lines.map((r) => ({ unitPrice: r.price, quantity: r.quantity })), input.shippingMethod)
   const currency = rows[0]?.currency ?? 'INR'
   const method = input.paymentMethod
   const status: OrderStatus = method === 'cod' ? 'processing' : 'pending_payment'
@@ -578,6 +591,7 @@ async function writeOrder(client: PoolClient, userId: string, orderId: string, i
       note,
       uuidv7(),
       clearCart,
+      input.shippingMethod,
     ],
     client,
   )
@@ -590,6 +604,7 @@ async function writeOrder(client: PoolClient, userId: string, orderId: string, i
     status,
     items: lines.map((r) => ({ productId: r.productId, name: r.name, size: r.size, quantity: r.quantity, price: r.price, slug: r.slug })),
     ...totals,
+    shippingMethod: input.shippingMethod,
     currency,
     paymentMethod: method,
     isPaid: false,
@@ -601,16 +616,10 @@ async function writeOrder(client: PoolClient, userId: string, orderId: string, i
   }
 }
 
-/** After a stock change commits: drop the cached product pages and listings that show them. */
+/** After a stock change commits: drop the cached product pages and listings that show them (never throws). */
 async function invalidateStock(products: readonly { productId: string; categoryId: string }[]): Promise<void> {
   const by = new Map(products.map((p) => [p.productId, p.categoryId]))
-  await Promise.all(
-    [...by].map(([productId, categoryId]) =>
-      invalidateProduct(productId, [categoryId]).catch((err: unknown) => {
-        getLogger().error('cache invalidation after an order failed', { productId, error: err instanceof Error ? err.message : String(err) })
-      }),
-    ),
-  )
+  await Promise.all([...by].map(([productId, categoryId]) => invalidateProduct(productId, [categoryId])))
 }
 
 // ───────────────────────────── the order's life ─────────────────────────────
@@ -647,6 +656,13 @@ async function transition(orderId: string, to: OrderStatus, opts: TransitionOpti
     await tx.orderEvent.create({ data: { orderId, status: to, actorId: opts.actorId, note: opts.note || null }, select: { id: true } })
     // An online payment that never came is closed when the order is cancelled.
     if (to === 'cancelled' && !cur.isPaid) await tx.payment.updateMany({ where: { orderId, status: { in: ['created', 'authorized'] } }, data: { status: 'failed' } })
+    // Money taken online goes back when the goods do not go out or come back: marked here, with
+    // the cancel, and refunded through Razorpay after commit by the refund-payments job, so
+    // Razorpay being down never undoes a cancel (and the mark is what makes it happen once).
+    // A payment staff recorded by hand has no Razorpay id to refund through: that stays manual.
+    if (restock && cur.isPaid && cur.paymentMethod === 'razorpay') {
+      await tx.payment.updateMany({ where: { orderId, method: 'razorpay', status: 'captured', providerPaymentId: { not: null } }, data: { status: 'refund_pending' } })
+    }
     const restocked = restock ? await returnStock(tx, orderId) : []
     if (opts.audit && opts.actorId) {
       await recordAudit(tx, {
@@ -695,7 +711,13 @@ export async function changeStatus(actor: OrderActor, orderId: string, to: Order
     requestId: opts.requestId,
     audit: true,
     guard: (cur) => {
-      if (canTransition(cur.status, to) && !staffTargets(actor, cur.status).includes(to)) {
+      if (awaitsPayment(cur.status, to, cur)) {
+        throw new DomainError('STATE_NOT_ALLOWED', 'This order is awaiting its online payment: it moves to processing when the payment is recorded, or it can be cancelled.', {
+          from: cur.status,
+          to,
+        })
+      }
+      if (canTransition(cur.status, to) && !staffTargets(actor, cur).includes(to)) {
         throw new DomainError('FORBIDDEN', `Your role may not mark an order ${STATUS_LABELS[to].toLowerCase()}.`)
       }
     },
@@ -764,7 +786,15 @@ export async function expireUnpaidOrders(olderThanMs: number, now = new Date()):
   let expired = 0
   for (const { id } of stale) {
     try {
-      await transition(id, 'cancelled', { actorId: null, note: 'Payment not received in time; the items were released' })
+      await transition(id, 'cancelled', {
+        actorId: null,
+        note: 'Payment not received in time; the items were released',
+        // Decided on the locked row, not on the list above: a payment that committed since
+        // (processing and paid now, which may also be cancelled) must keep its order.
+        guard: (cur) => {
+          if (cur.status !== 'pending_payment' || cur.isPaid) throw new DomainError('STATE_NOT_ALLOWED', 'No longer awaiting payment.')
+        },
+      })
       expired++
     } catch (err) {
       // Paid or moved meanwhile: nothing to expire.

@@ -1,15 +1,16 @@
 // Placing orders and moving them through their life, against a real PostgreSQL database:
 // guarded stock, all-or-nothing orders, idempotency, transitions per role, restocking.
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { DomainError } from '#app/domain/errors.ts'
-import type { PlaceOrderInput } from '#app/domain/order.ts'
+import { staffTargets, type PlaceOrderInput } from '#app/domain/order.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { withTestRuntime } from '../../tests/fixtures/runtime.ts'
 import { createProduct, createUser } from '../../tests/fixtures/shop.ts'
 import { addToCart, getCart } from './cart.server.ts'
 import { cancelByCustomer, changeStatus, expireUnpaidOrders, getOrderForCustomer, listCustomerOrders, listOrders, markPaid, placeOrder } from './orders.server.ts'
 
-withTestRuntime('it_orders', { poolMax: 10 })
+const t = withTestRuntime('it_orders', { poolMax: 10 })
 
 const address = { name: 'Asha Rao', line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN', phone: '+919876543210' }
 
@@ -176,6 +177,61 @@ describe('the order life', () => {
     expect(await stockOf(p.id)).toBe(3)
     const expired = await getOrderForCustomer(user.id, unpaid.id)
     expect(expired).toMatchObject({ status: 'cancelled', payment: { status: 'failed' } })
+  })
+
+  it('expiry never cancels an order whose payment commits while expiry is at it', async () => {
+    const user = await createUser()
+    const p = await createProduct({ sizes: { M: 5 } })
+    const { order: o } = await placeOrder(user.id, order([{ productId: p.id, size: 'M', quantity: 2 }], 'razorpay'))
+    await getDb().order.update({ where: { id: o.id }, data: { createdAt: new Date(Date.now() - 60 * 60_000) } })
+    // Another connection, as markPaid would, holds the order row while the payment is recorded.
+    const payer = new pg.Client({ connectionString: t.url() })
+    await payer.connect()
+    try {
+      await payer.query('BEGIN')
+      await payer.query('SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', [o.id])
+      // Expiry has listed the order as awaiting payment and now waits for its row.
+      const expiring = expireUnpaidOrders(30 * 60_000)
+      await expect
+        .poll(async () => (await payer.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0]?.n, { timeout: 10_000 })
+        .toBe(1)
+      await payer.query(`UPDATE orders SET status = 'processing', is_paid = true, paid_at = now() WHERE id = $1`, [o.id])
+      await payer.query(`UPDATE payments SET status = 'captured', provider_payment_id = 'pay_LATE0000000001' WHERE order_id = $1`, [o.id])
+      await payer.query('COMMIT')
+      expect(await expiring).toBe(0)
+    } finally {
+      await payer.end()
+    }
+    const after = await getOrderForCustomer(user.id, o.id)
+    expect(after).toMatchObject({ status: 'processing', isPaid: true, payment: { status: 'captured' } })
+    expect(after?.events.map((e) => e.status)).toEqual(['pending_payment'])
+    expect(await stockOf(p.id)).toBe(3)
+  })
+
+  it('an unpaid online order moves to processing only by its payment; recording the payment is audited', async () => {
+    const user = await createUser()
+    const admin = staff((await createUser()).id, 'admin')
+    const accountant = await createUser()
+    const p = await createProduct({ sizes: { M: 4 } })
+    const { order: o } = await placeOrder(user.id, order([{ productId: p.id, size: 'M', quantity: 1 }], 'razorpay'))
+    // Not offered, and refused: the order would ship unpaid and never expire.
+    expect(staffTargets(admin, o)).toEqual(['cancelled'])
+    const err = await rejection(changeStatus(admin, o.id, 'processing'))
+    expect(err.code).toBe('STATE_NOT_ALLOWED')
+    expect(err.message).toMatch(/awaiting its online payment/)
+    expect(await getOrderForCustomer(user.id, o.id)).toMatchObject({ status: 'pending_payment', isPaid: false })
+    expect(await getDb().auditLog.count({ where: { entityType: 'order', entityId: o.id } })).toBe(0)
+    // A cash-on-delivery order is not waiting for a payment to move on.
+    expect(staffTargets(admin, { status: 'pending_payment', paymentMethod: 'cod', isPaid: false })).toEqual(['processing', 'cancelled'])
+
+    const paid = await markPaid(o.id, { actorId: accountant.id, note: 'Paid by bank transfer', requestId: 'req-mark-paid-1' })
+    expect(paid).toMatchObject({ status: 'processing', isPaid: true, payment: { status: 'captured' } })
+    expect(paid.events.at(-1)).toMatchObject({ status: 'processing', note: 'Paid by bank transfer', actor: { id: accountant.id } })
+    const audit = await getDb().auditLog.findMany({ where: { entityType: 'order', entityId: o.id }, select: { actorId: true, action: true, before: true, after: true, requestId: true } })
+    expect(audit).toEqual([
+      { actorId: accountant.id, action: 'order:payment', before: { status: 'pending_payment', isPaid: false }, after: { status: 'processing', isPaid: true }, requestId: 'req-mark-paid-1' },
+    ])
+    expect(staffTargets(admin, paid)).toEqual(['shipped', 'cancelled'])
   })
 
   it('records a payment once when the webhook and the shopper’s return race; never on a cancelled order', async () => {

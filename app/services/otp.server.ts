@@ -10,9 +10,6 @@ import { type AuthUser, upsertUserByPhone } from './identity.server.ts'
 
 export const OTP_TTL_MS = 5 * 60 * 1000
 export const OTP_MAX_ATTEMPTS = 5
-export const OTP_RESEND_WINDOW_MS = 30 * 1000
-export const OTP_HOURLY_LIMIT = 5
-const HOUR_MS = 60 * 60 * 1000
 
 const WRONG_CODE = 'That code is wrong or has expired. Check it, or request a new code.'
 
@@ -35,15 +32,19 @@ function rateLimited(resetMs: number, message: string): DomainError {
 
 /**
  * Sends a new code to `phoneInput` (any accepted spelling) and returns its E.164 form.
- * At most one code per phone per 30 s and 5 per hour; an earlier live code stops working.
+ * Per phone, whoever asks: one code per RATE_LIMIT_OTP_RESEND_MS (30 s) and at most
+ * RATE_LIMIT_OTP_PHONE_MAX (10) per RATE_LIMIT_OTP_PHONE_WINDOW_MS (15 min), counted in the
+ * shared rate-limit store. An earlier live code stops working.
  */
 export async function requestOtp(phoneInput: string, opts: { now?: Date } = {}): Promise<{ phone: string; expiresAt: Date }> {
   const phone = parsePhone(phoneInput)
   const { env, rateLimits } = getRuntime()
-  const burst = await rateLimits.hit(`otp:phone:${phone}:30s`, OTP_RESEND_WINDOW_MS)
-  if (burst.count > 1) throw rateLimited(burst.resetMs, 'A code was just sent. Please wait a moment before asking for another.')
-  const hourly = await rateLimits.hit(`otp:phone:${phone}:1h`, HOUR_MS)
-  if (hourly.count > OTP_HOURLY_LIMIT) throw rateLimited(hourly.resetMs, 'Too many codes were requested for this number. Please try again later.')
+  if (env.RATE_LIMIT_OTP_RESEND_MS > 0) {
+    const resend = await rateLimits.hit(`otp:phone:${phone}:resend`, env.RATE_LIMIT_OTP_RESEND_MS)
+    if (resend.count > 1) throw rateLimited(resend.resetMs, 'A code was just sent. Please wait a moment before asking for another.')
+  }
+  const window = await rateLimits.hit(`otp:phone:${phone}:window`, env.RATE_LIMIT_OTP_PHONE_WINDOW_MS)
+  if (window.count > env.RATE_LIMIT_OTP_PHONE_MAX) throw rateLimited(window.resetMs, 'Too many codes were requested for this number. Please try again later.')
 
   const devCode = env.NODE_ENV !== 'production' ? env.DEV_OTP_CODE : undefined
   const code = devCode ?? String(randomInt(0, 1_000_000)).padStart(6, '0')

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { DomainError } from '#app/domain/errors.ts'
+import { housekeeping } from '#app/jobs/housekeeping.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { parseEnv } from '#app/utils/env.server.ts'
 import { closeRuntime, initRuntime } from '#app/utils/runtime.server.ts'
@@ -108,16 +109,18 @@ describe('requestOtp', () => {
     await requestOtp(nextPhone())
   })
 
-  it('allows at most 5 codes per phone per hour', async () => {
+  it('allows at most 10 codes per phone per 15 minutes by default', async () => {
     const phone = nextPhone()
     const { rateLimits } = (await import('#app/utils/runtime.server.ts')).getRuntime()
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 10; i++) {
       await requestOtp(phone)
-      await rateLimits.reset(`otp:phone:${phone}:30s`) // step past the 30 s window
+      await rateLimits.reset(`otp:phone:${phone}:resend`) // step past the 30 s window
     }
     const err = await expectDomainError(requestOtp(phone), 'RATE_LIMITED')
+    expect(err.message).toMatch(/too many codes/i)
     expect(err.details?.retryAfter).toBeGreaterThan(30)
-    expect(sms.sent).toHaveLength(5)
+    expect(err.details?.retryAfter).toBeLessThanOrEqual(15 * 60)
+    expect(sms.sent).toHaveLength(10)
   })
 
   it('a new code makes the previous one stop working', async () => {
@@ -125,13 +128,13 @@ describe('requestOtp', () => {
     const { rateLimits } = (await import('#app/utils/runtime.server.ts')).getRuntime()
     await requestOtp(phone)
     const first = sms.lastCode(phone)
-    await rateLimits.reset(`otp:phone:${phone}:30s`)
+    await rateLimits.reset(`otp:phone:${phone}:resend`)
     let second = first
     // Codes are random: make sure the two differ before relying on it.
     while (second === first) {
       await requestOtp(phone)
       second = sms.lastCode(phone)
-      await rateLimits.reset(`otp:phone:${phone}:30s`)
+      await rateLimits.reset(`otp:phone:${phone}:resend`)
     }
     await expectDomainError(verifyOtp(phone, first), 'UNAUTHENTICATED')
     expect((await verifyOtp(phone, second)).phone).toBe(phone)
@@ -232,12 +235,53 @@ describe('first login', () => {
       await getDb().otpChallenge.createMany({
         data: Array.from({ length: 49 }, () => ({ phone, codeHash: template.codeHash, expiresAt: template.expiresAt })),
       })
-      await rateLimits.reset(`otp:phone:${phone}:30s`)
+      await rateLimits.reset(`otp:phone:${phone}:resend`)
       const results = await Promise.allSettled(Array.from({ length: 50 }, () => verifyOtp(phone, '246810')))
       const ids = new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value.id] : [])))
       expect(results.filter((r) => r.status === 'fulfilled').length).toBeGreaterThanOrEqual(1)
       expect(ids.size).toBe(1)
       expect(await getDb().user.count({ where: { phone } })).toBe(1)
     })
+  })
+})
+
+describe('per-phone limits from the environment', () => {
+  beforeAll(async () => {
+    await closeRuntime()
+    startRuntime({ RATE_LIMIT_OTP_PHONE_MAX: '3', RATE_LIMIT_OTP_PHONE_WINDOW_MS: '60000', RATE_LIMIT_OTP_RESEND_MS: '0' }, dbUrl)
+  })
+
+  it('RATE_LIMIT_OTP_PHONE_MAX codes per RATE_LIMIT_OTP_PHONE_WINDOW_MS; RATE_LIMIT_OTP_RESEND_MS=0 lifts the resend wait', async () => {
+    const phone = nextPhone()
+    for (let i = 0; i < 3; i++) await requestOtp(phone)
+    const err = await expectDomainError(requestOtp(phone), 'RATE_LIMITED')
+    expect(err.details?.retryAfter).toBeGreaterThan(0)
+    expect(err.details?.retryAfter).toBeLessThanOrEqual(60)
+    expect(sms.sent.filter((m) => m.to === phone)).toHaveLength(3)
+    // Counted per phone: another number still gets its code.
+    await requestOtp(nextPhone())
+  })
+
+  it('RATE_LIMIT_OTP_RESEND_MS sets the wait between two codes', async () => {
+    await closeRuntime()
+    startRuntime({ RATE_LIMIT_OTP_RESEND_MS: '5000' }, dbUrl)
+    const phone = nextPhone()
+    await requestOtp(phone)
+    const err = await expectDomainError(requestOtp(phone), 'RATE_LIMITED')
+    expect(err.details?.retryAfter).toBeGreaterThan(0)
+    expect(err.details?.retryAfter).toBeLessThanOrEqual(5)
+  })
+})
+
+describe('housekeeping', () => {
+  it('deletes sign-in codes (and so their phone numbers) a day after they were issued, keeps recent ones', async () => {
+    const old = nextPhone()
+    const recent = nextPhone()
+    const dayAgo = new Date(Date.now() - 25 * 60 * 60 * 1000)
+    await getDb().otpChallenge.create({ data: { phone: old, codeHash: 'x'.repeat(64), createdAt: dayAgo, expiresAt: new Date(dayAgo.getTime() + 5 * 60_000) } })
+    await requestOtp(recent)
+    await housekeeping.handle({})
+    expect(await challenges(old)).toEqual([])
+    expect(await challenges(recent)).toHaveLength(1)
   })
 })

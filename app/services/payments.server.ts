@@ -7,15 +7,21 @@
  * only once an event has been applied: a delivery that fails half-way is not recorded, so
  * Razorpay's retry applies it again, and applying one twice is harmless. A failed attempt
  * (payment.failed) is recorded in the same transaction as its event row.
+ *
+ * Refunds: a paid online order that is cancelled or returned has its payment marked
+ * refund_pending in the same transaction (orders service); the refund-payments job then asks
+ * Razorpay for the refund, at most once per payment, and retries failures with growing pauses.
  */
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { DomainError } from '#app/domain/errors.ts'
+import { formatMoney } from '#app/domain/money.ts'
 import type { OrderView, PaymentMethod } from '#app/domain/order.ts'
 import { ONLINE_PAYMENT_UNAVAILABLE, RazorpayVerifySchema, type RazorpayCheckoutData, type RazorpayVerifyInput } from '#app/domain/payment.ts'
+import { Prisma } from '#app/generated/prisma/client.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { getLogger } from '#app/utils/logger.server.ts'
-import { getRazorpayClient, razorpayEnabled, verifyPaymentSignature, verifyWebhookSignature, type RazorpayClient } from '#app/utils/razorpay.server.ts'
+import { getRazorpayClient, razorpayEnabled, verifyPaymentSignature, verifyWebhookSignature, type RazorpayClient, type RazorpayRefund } from '#app/utils/razorpay.server.ts'
 import { getRuntime } from '#app/utils/runtime.server.ts'
 import { addToCart } from './cart.server.ts'
 import { getAuthUser } from './identity.server.ts'
@@ -105,8 +111,9 @@ async function createProviderOrder(client: RazorpayClient, order: OrderView, pay
   const db = getDb()
   const { lock } = getRuntime()
   const key = `razorpay-order:${payment.id}`
-  // Without the lock (Redis down) the conditional update below still keeps one id; at worst
-  // an unused Razorpay order is left behind, which Razorpay lets lapse on its own.
+  // Without the lock (a Redis error; while Redis is down it is only this instance's) the
+  // conditional update below still keeps one id; at worst an unused Razorpay order is left
+  // behind, which Razorpay lets lapse on its own.
   const token = await lock.acquire(key, { ttlMs: LOCK_TTL_MS, waitMs: LOCK_WAIT_MS }).catch(() => null)
   try {
     const again = await db.payment.findUnique({ where: { id: payment.id }, select: { providerOrderId: true } })
@@ -142,7 +149,7 @@ async function recordCapture(orderId: string, providerPaymentId: string, source:
     const now = await getOrder(orderId)
     if (now?.isPaid) return now
     if (now && (now.status === 'cancelled' || now.status === 'returned')) {
-      getLogger().error('razorpay payment received for an order no longer open: refund it', { orderId, providerPaymentId, status: now.status, source })
+      await refundLatePayment(orderId, providerPaymentId, now.status, source)
       const minutes = getRuntime().env.PAYMENT_TIMEOUT_MINUTES
       throw new DomainError(
         'STATE_NOT_ALLOWED',
@@ -151,6 +158,25 @@ async function recordCapture(orderId: string, providerPaymentId: string, source:
     }
     throw err
   }
+}
+
+/**
+ * A payment captured for an order that was cancelled before it arrived: the order stays
+ * cancelled and the payment is queued for a refund like any other (once: a repeated report
+ * of the same payment finds it already queued). Anything else is left to staff, logged.
+ */
+async function refundLatePayment(orderId: string, providerPaymentId: string, status: string, source: string): Promise<void> {
+  const log = getLogger()
+  const { count } = await getDb().payment.updateMany({
+    where: { orderId, method: 'razorpay', providerPaymentId: null, status: { in: ['created', 'authorized', 'failed'] } },
+    data: { status: 'refund_pending', providerPaymentId },
+  })
+  if (count) {
+    log.warn('razorpay payment received for an order no longer open: refund queued', { orderId, providerPaymentId, status, source })
+    return
+  }
+  const queued = await getDb().payment.findFirst({ where: { orderId, providerPaymentId }, select: { id: true } })
+  if (!queued) log.error('razorpay payment received for an order no longer open: refund it by hand', { orderId, providerPaymentId, status, source })
 }
 
 /**
@@ -383,4 +409,139 @@ export async function reconcileRazorpayPayments(olderThanMs: number, now = new D
     }
   }
   return paid
+}
+
+// ───────────────────────────── refunds ─────────────────────────────
+
+/** Refund attempts per payment; after the last one the payment stays refund_failed for staff (logged). */
+export const MAX_REFUND_ATTEMPTS = 8
+
+/**
+ * A payment due for a refund attempt: waiting for its first (refund_pending), or failed and
+ * rested since its last attempt for 1, 2, 4 … up to 60 minutes. The same condition is the
+ * claim: the attempt time it sets keeps every other runner off the payment meanwhile.
+ */
+const dueForRefund = (now: Date) => Prisma.sql`
+  method = 'razorpay' AND status IN ('refund_pending', 'refund_failed') AND refund_attempts < ${MAX_REFUND_ATTEMPTS}
+  AND (refund_attempted_at IS NULL
+       OR refund_attempted_at <= ${now}::timestamptz - make_interval(mins => LEAST(power(2, GREATEST(refund_attempts - 1, 0)), 60)::int))`
+
+interface RefundClaim {
+  id: string
+  orderId: string
+  amount: number
+  currency: string
+  providerPaymentId: string | null
+  attempts: number
+}
+
+/** Takes the next payment due for a refund attempt (none left: null), skipping any another runner holds. */
+async function claimRefund(now: Date): Promise<RefundClaim | null> {
+  const [row] = await getDb().$queryRaw<RefundClaim[]>`
+    UPDATE payments
+       SET refund_attempted_at = ${now}::timestamptz, refund_attempts = refund_attempts + 1, updated_at = now()
+     WHERE id = (SELECT id FROM payments WHERE ${dueForRefund(now)} ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+    RETURNING id::text, order_id::text AS "orderId", amount, currency::text AS currency, provider_payment_id AS "providerPaymentId", refund_attempts AS attempts`
+  return row ?? null
+}
+
+/** Staff-readable reason of a failed refund attempt (Razorpay's own description when it gave one). */
+function refundFailure(err: DomainError): string {
+  const d = err.details ?? {}
+  if (typeof d.status !== 'number') return 'Razorpay could not be reached'
+  const reason = typeof d.description === 'string' ? `: ${d.description}` : ''
+  return d.status >= 500 || d.status === 429 ? `Razorpay could not take the refund (${d.status})${reason}` : `Razorpay refused the refund (${d.status})${reason}`
+}
+
+/** One refund attempt of a claimed payment: refunded, or refund_failed with the reason. Never throws for Razorpay's answers. */
+async function attemptRefund(client: RazorpayClient, claim: RefundClaim): Promise<'refunded' | 'failed'> {
+  const db = getDb()
+  const log = getLogger()
+  // Only a refund still outstanding is settled (a second runner never overwrites the first's result).
+  const settled: Prisma.PaymentWhereInput = { id: claim.id, status: { in: ['refund_pending', 'refund_failed'] } }
+  let refund: RazorpayRefund | undefined
+  let error: string | null = null
+  if (!claim.providerPaymentId) {
+    error = 'No Razorpay payment id is recorded for this payment; refund it in the Razorpay dashboard.'
+  } else {
+    try {
+      // An earlier attempt may have reached Razorpay without its answer reaching us (a timeout,
+      // a crash): look before asking again, so the money goes back once.
+      if (claim.attempts > 1) refund = (await client.fetchRefunds(claim.providerPaymentId)).find((r) => r.status !== 'failed')
+      refund ??= await client.refund(claim.providerPaymentId, claim.amount, { orderId: claim.orderId, paymentId: claim.id })
+      if (refund.status === 'failed') error = `Razorpay could not make refund ${refund.id}`
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err
+      error = refundFailure(err)
+    }
+  }
+  if (error || !refund) {
+    const final = claim.attempts >= MAX_REFUND_ATTEMPTS
+    await db.payment.updateMany({ where: settled, data: { status: 'refund_failed', refundError: error } })
+    log.error(final ? 'refund failed for the last time: refund it by hand' : 'refund failed; it will be retried', {
+      orderId: claim.orderId,
+      paymentId: claim.id,
+      attempt: claim.attempts,
+      error,
+    })
+    return 'failed'
+  }
+  const made = refund
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.payment.updateMany({ where: settled, data: { status: 'refunded', refundId: made.id, refundError: null } })
+    if (!count) return
+    const order = await tx.order.findUnique({ where: { id: claim.orderId }, select: { status: true } })
+    if (!order) return
+    const amount = formatMoney(made.amount, claim.currency, getRuntime().env.LOCALE)
+    await tx.orderEvent.create({
+      data: { orderId: claim.orderId, status: order.status, actorId: null, note: `Refund of ${amount} made to the original payment method (Razorpay ${made.id})` },
+      select: { id: true },
+    })
+  })
+  log.info('refund made', { orderId: claim.orderId, paymentId: claim.id, refundId: made.id, amount: made.amount, attempt: claim.attempts })
+  return 'refunded'
+}
+
+/**
+ * Refunds the online payments of cancelled and returned orders and retries failed refunds whose
+ * pause has passed (the refund-payments job, every minute). Safe to run twice at once: each
+ * payment is claimed by one runner per attempt. Without Razorpay keys nothing is attempted.
+ */
+export async function processRefunds(now = new Date(), limit = 20): Promise<{ refunded: number; failed: number }> {
+  const result = { refunded: 0, failed: 0 }
+  const client = getRazorpayClient()
+  if (!client) return result
+  for (let i = 0; i < limit; i++) {
+    const claim = await claimRefund(now)
+    if (!claim) break
+    result[await attemptRefund(client, claim)]++
+  }
+  return result
+}
+
+export interface RefundState {
+  status: 'refund_pending' | 'refunded' | 'refund_failed'
+  refundId: string | null
+  attempts: number
+  maxAttempts: number
+  lastAttemptAt: string | null
+  error: string | null
+}
+
+/** Where the refund of an order's online payment stands (staff views); null when there is none. */
+export async function getRefundState(orderId: string): Promise<RefundState | null> {
+  const row = await getDb().payment.findFirst({
+    where: { orderId, status: { in: ['refund_pending', 'refunded', 'refund_failed'] } },
+    orderBy: { createdAt: 'desc' },
+    select: { status: true, refundId: true, refundAttempts: true, refundAttemptedAt: true, refundError: true },
+  })
+  if (!row) return null
+  return {
+    status: row.status as RefundState['status'],
+    refundId: row.refundId,
+    attempts: row.refundAttempts,
+    maxAttempts: MAX_REFUND_ATTEMPTS,
+    lastAttemptAt: row.refundAttemptedAt?.toISOString() ?? null,
+    error: row.refundError,
+  }
 }

@@ -1,10 +1,12 @@
 // Razorpay payments against a real PostgreSQL database and a local fake of Razorpay's API:
 // one Razorpay order per store order, signature-checked confirmation, signed idempotent
-// webhooks, late payments found before expiry, unpaid orders expiring with their stock.
+// webhooks, late payments found before expiry, unpaid orders expiring with their stock,
+// and refunds of paid orders that are cancelled or returned (once, retried when Razorpay fails).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DomainError } from '#app/domain/errors.ts'
 import type { PlaceOrderInput } from '#app/domain/order.ts'
 import { expireUnpaidOrdersJob } from '#app/jobs/expire-unpaid-orders.server.ts'
+import { refundPaymentsJob } from '#app/jobs/refund-payments.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { parseEnv, type Env } from '#app/utils/env.server.ts'
 import { closeRuntime, getRuntime, initRuntime } from '#app/utils/runtime.server.ts'
@@ -13,12 +15,14 @@ import { createProduct, createUser } from '../../tests/fixtures/shop.ts'
 import { createTestDatabase } from '../../tests/integration/helpers.ts'
 import { startFakeRazorpay, type FakeRazorpay } from '../../tests/mocks/razorpay.ts'
 import { getCart } from './cart.server.ts'
-import { getOrderForCustomer, markPaid, placeOrder } from './orders.server.ts'
+import { cancelByCustomer, changeStatus, getOrderForCustomer, markPaid, placeOrder } from './orders.server.ts'
 import {
   abandonRazorpayPayment,
   assertPaymentMethodAvailable,
   confirmRazorpayPayment,
+  getRefundState,
   handleRazorpayWebhook,
+  processRefunds,
   razorpayEnabled,
   reconcileRazorpayPayments,
   startRazorpayPayment,
@@ -80,6 +84,19 @@ async function refusal(p: Promise<unknown>): Promise<DomainError> {
 }
 
 const ordersCreated = () => fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/orders').length
+const refundCalls = (paymentId: string) => fake.requests.filter((r) => r.method === 'POST' && r.path === `/v1/payments/${paymentId}/refund`).length
+const refundsOf = (paymentId: string) => [...fake.refunds.values()].filter((r) => r.payment_id === paymentId)
+
+/** A refund made at Razorpay behind the store's back (its answer lost, or made in the dashboard). */
+async function rawRefund(paymentId: string, amount: number): Promise<{ id: string }> {
+  const res = await fetch(`${fake.url}/v1/payments/${paymentId}/refund`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Basic ${Buffer.from(`${fake.keyId}:${fake.keySecret}`).toString('base64')}` },
+    body: JSON.stringify({ amount }),
+  })
+  expect(res.status).toBe(200)
+  return (await res.json()) as { id: string }
+}
 
 async function ageOrder(orderId: string, minutes: number) {
   await getDb().order.update({ where: { id: orderId }, data: { createdAt: new Date(Date.now() - minutes * 60_000) } })
@@ -207,7 +224,13 @@ describe('confirming the Checkout response', () => {
     const err = await refusal(confirmRazorpayPayment(user.id, { orderId: order.id, ...fake.checkoutResponse(razorpayOrderId, late.id) }))
     expect(err.code).toBe('STATE_NOT_ALLOWED')
     expect(err.message).toMatch(/refunded/)
-    expect((await getOrderForCustomer(user.id, order.id))?.status).toBe('cancelled')
+    expect(await getOrderForCustomer(user.id, order.id)).toMatchObject({ status: 'cancelled', isPaid: false, payment: { status: 'refund_pending', providerPaymentId: late.id } })
+    // The promised refund is made, once, however often the payment is reported.
+    await refundPaymentsJob.handle({})
+    expect((await refusal(confirmRazorpayPayment(user.id, { orderId: order.id, ...fake.checkoutResponse(razorpayOrderId, late.id) }))).code).toBe('STATE_NOT_ALLOWED')
+    await refundPaymentsJob.handle({})
+    expect(refundsOf(late.id).map((r) => r.amount)).toEqual([order.totalPrice])
+    expect((await getOrderForCustomer(user.id, order.id))?.payment?.status).toBe('refunded')
   })
 })
 
@@ -351,6 +374,112 @@ describe('expiry of unpaid orders (the expire-unpaid-orders job)', () => {
   })
 })
 
+describe('refunds of paid orders that are cancelled or returned (the refund-payments job)', () => {
+  const admin = async () => ({ id: (await createUser()).id, role: 'admin' as const, permissions: [] as string[] })
+
+  async function paidOrder(quantity = 1) {
+    const { user, order, product } = await onlineOrder(quantity, 10)
+    const { razorpayOrderId } = await startRazorpayPayment(user.id, order.id)
+    const payment = fake.pay(razorpayOrderId)
+    await confirmRazorpayPayment(user.id, { orderId: order.id, ...fake.checkoutResponse(razorpayOrderId, payment.id) })
+    return { user, order, product, payment }
+  }
+
+  it('cancelling a paid order refunds the order total once, however often the job runs', async () => {
+    const { user, order, product, payment } = await paidOrder(2)
+    expect(await stockOf(product.id)).toBe(8)
+    const cancelled = await cancelByCustomer(user.id, order.id, { reason: 'ordered the wrong size' })
+    // Cancelled and restocked at once; the refund follows after the commit.
+    expect(cancelled).toMatchObject({ status: 'cancelled', isPaid: true, payment: { status: 'refund_pending', providerPaymentId: payment.id } })
+    expect(await stockOf(product.id)).toBe(10)
+    expect(refundCalls(payment.id)).toBe(0)
+
+    // Two runners at once (two instances), then more runs, also much later.
+    await Promise.all([refundPaymentsJob.handle({}), refundPaymentsJob.handle({})])
+    await refundPaymentsJob.handle({})
+    await processRefunds(new Date(Date.now() + 24 * 3_600_000))
+    expect((await refusal(cancelByCustomer(user.id, order.id))).code).toBe('STATE_NOT_ALLOWED')
+
+    expect(refundCalls(payment.id)).toBe(1)
+    expect(refundsOf(payment.id)).toEqual([expect.objectContaining({ amount: order.totalPrice, currency: 'INR', notes: { orderId: order.id, paymentId: expect.any(String) } })])
+    expect(fake.requests.filter((r) => r.path === `/v1/payments/${payment.id}/refund`).every((r) => r.authorized)).toBe(true)
+    const after = await getOrderForCustomer(user.id, order.id)
+    expect(after).toMatchObject({ status: 'cancelled', payment: { status: 'refunded' } })
+    expect(after?.events.at(-1)).toMatchObject({ status: 'cancelled', note: expect.stringMatching(/^Refund of ₹[\d,.]+ made to the original payment method \(Razorpay rfnd_\w+\)$/) })
+    expect(after?.events.filter((e) => e.note?.startsWith('Refund of'))).toHaveLength(1)
+    expect(await getRefundState(order.id)).toMatchObject({ status: 'refunded', refundId: refundsOf(payment.id)[0]!.id, attempts: 1, error: null })
+  })
+
+  it('when Razorpay fails, the order stays cancelled, the payment shows refund_failed, and the job retries after a pause', async () => {
+    const { user, order, payment } = await paidOrder()
+    await changeStatus(await admin(), order.id, 'cancelled', { note: 'Out of stock at the warehouse' })
+    fake.failNext(502)
+    await refundPaymentsJob.handle({})
+    expect(await getOrderForCustomer(user.id, order.id)).toMatchObject({ status: 'cancelled', payment: { status: 'refund_failed' } })
+    expect(await getRefundState(order.id)).toMatchObject({ status: 'refund_failed', attempts: 1, refundId: null, error: 'Razorpay could not take the refund (502): Injected failure' })
+    expect(refundsOf(payment.id)).toEqual([])
+
+    // Not again at once: the first pause is a minute.
+    const calls = refundCalls(payment.id)
+    await refundPaymentsJob.handle({})
+    expect(refundCalls(payment.id)).toBe(calls)
+
+    await processRefunds(new Date(Date.now() + 61_000))
+    expect(refundsOf(payment.id).map((r) => r.amount)).toEqual([order.totalPrice])
+    expect(await getOrderForCustomer(user.id, order.id)).toMatchObject({ status: 'cancelled', payment: { status: 'refunded' } })
+    expect(await getRefundState(order.id)).toMatchObject({ status: 'refunded', attempts: 2, error: null })
+  })
+
+  it('an attempt whose answer was lost is not repeated: the retry finds the refund Razorpay made', async () => {
+    const { user, order, payment } = await paidOrder()
+    await cancelByCustomer(user.id, order.id)
+    // As if the first attempt reached Razorpay but timed out on its way back.
+    const made = await rawRefund(payment.id, order.totalPrice)
+    await getDb().payment.updateMany({
+      where: { orderId: order.id },
+      data: { status: 'refund_failed', refundAttempts: 1, refundAttemptedAt: new Date(Date.now() - 2 * 60_000), refundError: 'Razorpay could not be reached' },
+    })
+    await refundPaymentsJob.handle({})
+    expect(refundsOf(payment.id).map((r) => r.id)).toEqual([made.id])
+    expect(await getRefundState(order.id)).toMatchObject({ status: 'refunded', refundId: made.id, error: null })
+  })
+
+  it('a refused refund is retried a bounded number of times, then left to staff', async () => {
+    const { user, order, payment } = await paidOrder()
+    await cancelByCustomer(user.id, order.id)
+    // Someone refunded it in Razorpay's dashboard and then a refund failed for good: Razorpay
+    // refuses a second full refund, and so does every retry.
+    await getDb().payment.updateMany({ where: { orderId: order.id }, data: { refundAttempts: 7, refundAttemptedAt: new Date(Date.now() - 2 * 3_600_000) } })
+    fake.failNext(400)
+    await refundPaymentsJob.handle({})
+    expect(await getRefundState(order.id)).toMatchObject({ status: 'refund_failed', attempts: 8, maxAttempts: 8, error: 'Razorpay refused the refund (400): Injected failure' })
+    // That was the last attempt: Razorpay is not asked again, however much later.
+    const asked = () => fake.requests.filter((r) => r.path.startsWith(`/v1/payments/${payment.id}/refund`)).length
+    const before = asked()
+    await processRefunds(new Date(Date.now() + 24 * 3_600_000))
+    expect(asked()).toBe(before)
+    expect(await getRefundState(order.id)).toMatchObject({ status: 'refund_failed', attempts: 8 })
+    expect(refundsOf(payment.id)).toEqual([])
+  })
+
+  it('a paid order that is returned is refunded too; a payment recorded by hand is not refunded through Razorpay', async () => {
+    const { user, order, payment } = await paidOrder()
+    const staff = await admin()
+    await changeStatus(staff, order.id, 'shipped')
+    await changeStatus(staff, order.id, 'delivered')
+    await changeStatus(staff, order.id, 'returned', { note: 'Parcel came back' })
+    await refundPaymentsJob.handle({})
+    expect(await getOrderForCustomer(user.id, order.id)).toMatchObject({ status: 'returned', payment: { status: 'refunded' } })
+    expect(refundsOf(payment.id).map((r) => r.amount)).toEqual([order.totalPrice])
+
+    const byHand = await onlineOrder()
+    await markPaid(byHand.order.id, { actorId: staff.id, note: 'Paid by bank transfer' })
+    await changeStatus(staff, byHand.order.id, 'cancelled')
+    expect((await getOrderForCustomer(byHand.user.id, byHand.order.id))?.payment?.status).toBe('captured')
+    expect(await getRefundState(byHand.order.id)).toBeNull()
+  })
+})
+
 describe('giving up on paying online', () => {
   it('cancels the order, releases its stock and puts its items back in the cart', async () => {
     const { user, order, product } = await onlineOrder(2, 5)
@@ -392,6 +521,7 @@ describe('with Razorpay not configured', () => {
       const confirm = await refusal(confirmRazorpayPayment(user.id, { orderId: order.id, razorpay_order_id: 'order_X', razorpay_payment_id: 'pay_X', razorpay_signature: '0'.repeat(64) }))
       expect(confirm.code).toBe('VALIDATION')
       expect(await reconcileRazorpayPayments(0)).toBe(0)
+      expect(await processRefunds()).toEqual({ refunded: 0, failed: 0 })
     } finally {
       rt.env = env
     }

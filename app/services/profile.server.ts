@@ -1,9 +1,10 @@
 /** The signed-in user's own profile: what they may change about themselves. */
 import { z } from 'zod'
+import { lineText } from '#app/domain/text.ts'
 import { getDb } from '#app/utils/db.server.ts'
 
 export const ProfileSchema = z.object({
-  name: z.string({ error: 'Enter your name.' }).trim().min(1, 'Enter your name.').max(80, 'Use at most 80 characters.'),
+  name: lineText({ error: 'Enter your name.' }).min(1, 'Enter your name.').max(80, 'Use at most 80 characters.'),
 })
 export type ProfileInput = z.infer<typeof ProfileSchema>
 

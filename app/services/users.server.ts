@@ -78,38 +78,45 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
 /**
  * Changes a user's role, permissions and/or assigned modules, and writes the
  * `user:access_change` audit entry (actor, before, after) in the same transaction.
- * No entry when nothing changes. Rules: an admin cannot demote themselves; only an
- * admin may touch admin accounts, grant the admin role, or grant a permission the
- * actor does not hold (so a delegated `user:update` cannot escalate itself).
+ * No entry when nothing changes. Rules:
+ * - only an admin may change a role or a permissions list (a delegated `user:update`
+ *   reaches assigned modules only, which grant nothing by themselves);
+ * - only an admin may touch an admin account;
+ * - nobody changes their own role or permissions (so the last admin cannot demote
+ *   themselves), and the actor's own role is re-read under lock, so two admins
+ *   demoting each other at once cannot both succeed.
  */
 export async function updateUserAccess(actor: Actor, userId: string, change: UserAccessChange, requestId?: string): Promise<UserListItem> {
   if (!hasPermission(actor, 'user:update')) throw new DomainError('FORBIDDEN', 'Your account may not change user access.')
   if (!/^[0-9a-f-]{36}$/i.test(userId)) throw new DomainError('NOT_FOUND', 'No such user.')
-  if (actor.id === userId && change.role !== undefined && change.role !== actor.role && actor.role === 'admin') {
-    throw new DomainError('STATE_NOT_ALLOWED', 'You cannot remove your own admin role. Ask another admin.')
-  }
-  const actorIsAdmin = actor.role === 'admin'
-  if (!actorIsAdmin && change.role === 'admin') throw new DomainError('FORBIDDEN', 'Only an admin may grant the admin role.')
 
   const updated = await getDb().$transaction(async (tx) => {
-    // Lock the row so concurrent edits each see (and audit) the true "before".
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${userId}::uuid FOR UPDATE`
-    if (locked.length === 0) throw new DomainError('NOT_FOUND', 'No such user.')
+    // Lock the target (and the actor) in a fixed order, so concurrent edits each see (and
+    // audit) the true "before" and the actor's current role, without deadlocking.
+    const locked = await tx.$queryRaw<{ id: string; role: Role; permissions: string[] }[]>`
+      SELECT id::text AS id, role::text AS role, permissions FROM users
+      WHERE id IN (${userId}::uuid, ${actor.id}::uuid) ORDER BY id FOR UPDATE`
+    if (!locked.some((u) => u.id === userId)) throw new DomainError('NOT_FOUND', 'No such user.')
+    const self = locked.find((u) => u.id === actor.id)
+    if (!self || !hasPermission(self, 'user:update')) throw new DomainError('FORBIDDEN', 'Your account may not change user access.')
+    const actorIsAdmin = self.role === 'admin'
+
     const current = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: listSelect })
-    if (!actorIsAdmin) {
-      if (current.role === 'admin') throw new DomainError('FORBIDDEN', 'Only an admin may change an admin account.')
-      const added = (change.permissions ?? []).filter((p) => !current.permissions.includes(p) && !hasPermission(actor, p))
-      if (added.length) throw new DomainError('FORBIDDEN', `You cannot grant permissions you do not hold: ${added.join(', ')}.`)
-    }
     const before: AccessSnapshot = { role: current.role, permissions: [...current.permissions].sort(), assignedModules: [...current.assignedModules].sort() }
     const after: AccessSnapshot = {
       role: change.role ?? before.role,
       permissions: change.permissions ?? before.permissions,
       assignedModules: change.assignedModules ?? before.assignedModules,
     }
-    if (after.role === before.role && sameList(after.permissions, before.permissions) && sameList(after.assignedModules, before.assignedModules)) {
-      return current
+    const powersChange = after.role !== before.role || !sameList(after.permissions, before.permissions)
+    if (!actorIsAdmin) {
+      if (current.role === 'admin') throw new DomainError('FORBIDDEN', 'Only an admin may change an admin account.')
+      if (powersChange) throw new DomainError('FORBIDDEN', 'Only an admin may change roles or permissions.')
     }
+    if (powersChange && userId === actor.id) {
+      throw new DomainError('STATE_NOT_ALLOWED', 'You cannot change your own role or permissions. Ask another admin.')
+    }
+    if (!powersChange && sameList(after.assignedModules, before.assignedModules)) return current
     const user = await tx.user.update({ where: { id: userId }, data: after, select: listSelect })
     await recordAudit(tx, {
       actorId: actor.id,

@@ -89,11 +89,41 @@ export async function sql<R extends pg.QueryResultRow>(stmt: Statement, values: 
   return res.rows
 }
 
+export interface TransactionOptions {
+  /**
+   * When PostgreSQL aborts the transaction for a deadlock (40P01) or a serialization failure
+   * (40001), roll back and run `fn` again, up to CONFLICT_ATTEMPTS times in all, after a short
+   * jittered pause. Only for bodies whose every effect is inside the transaction, so a rolled
+   * back attempt left nothing behind.
+   */
+  retryOnConflict?: boolean
+}
+
+/** Attempts in all for a transaction aborted by a deadlock or serialization failure. */
+export const CONFLICT_ATTEMPTS = 3
+const CONFLICT_CODES = new Set(['40P01', '40001'])
+
 /**
  * Runs `fn` in a transaction on one pooled connection: BEGIN, `fn`, COMMIT; ROLLBACK when `fn`
  * throws. A connection that failed mid-way is discarded rather than returned to the pool.
  */
-export async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
+  const attempts = opts.retryOnConflict ? CONFLICT_ATTEMPTS : 1
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runTransaction(fn)
+    } catch (err) {
+      const code = sqlState(err)
+      if (attempt >= attempts || !code || !CONFLICT_CODES.has(code)) throw err
+      // The other party usually finishes within milliseconds; jitter keeps two losers from meeting again.
+      const pauseMs = Math.round(10 * 2 ** (attempt - 1) * (0.5 + Math.random()))
+      getLogger().warn('transaction aborted by a conflict; running it again', { code, attempt, pauseMs })
+      await new Promise((r) => setTimeout(r, pauseMs))
+    }
+  }
+}
+
+async function runTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await getPool().connect()
   let broken: Error | undefined
   // A connection that dies while checked out fails the query in flight, and also emits an
@@ -119,7 +149,7 @@ export async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>):
     await client.query('COMMIT').catch((err: unknown) => {
       // The server refused the commit (it rolled back): the connection is fine. Anything else
       // (connection lost) leaves it in an unknown state.
-      if (!hasSqlState(err)) broken = asError(err)
+      if (!sqlState(err)) broken = asError(err)
       throw err
     })
     return result
@@ -131,9 +161,10 @@ export async function transaction<T>(fn: (client: pg.PoolClient) => Promise<T>):
 
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)))
 
-function hasSqlState(err: unknown): boolean {
+/** The SQLSTATE of an error PostgreSQL reported, or null for anything else (a lost connection, a thrown value). */
+function sqlState(err: unknown): string | null {
   const code = (err as { code?: unknown } | null)?.code
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : null
 }
 
 export async function closeDb(): Promise<void> {

@@ -36,6 +36,9 @@
  * connection. `onNotification()` LISTENs in the shared session and relays the
  * NotificationResponse messages found in the protocol output of every statement.
  *
+ * Other processes (the Prisma CLI, `npm run db:seed`) find a running instance through
+ * the `embedded-pg.json` it writes into its folder (see embedded-pg-url.ts).
+ *
  * Keep `@electric-sql/pglite*` external to any bundle (they load .wasm/.tar.gz
  * files relative to their own location).
  */
@@ -48,6 +51,7 @@ import {
   PGLiteSocketHandler,
   type PGLiteSocketHandlerOptions,
 } from '@electric-sql/pglite-socket'
+import { advertiseEmbeddedUrl, pidAlive, withdrawEmbeddedUrl } from './embedded-pg-url.ts'
 
 /** Max connections for every pool that talks to the embedded server. */
 export const EMBEDDED_POOL_MAX = 1
@@ -71,6 +75,11 @@ export interface EmbeddedPostgresOptions {
   logger?: EmbeddedPgLogger
   /** Concurrent TCP connections accepted (default 32). Each pool should still use EMBEDDED_POOL_MAX. */
   maxConnections?: number
+  /**
+   * How long to wait for another process to release the folder (default 0: refuse at once).
+   * For commands run right after another that used the folder, e.g. the Prisma CLI's engines.
+   */
+  lockWaitMs?: number
 }
 
 /** Unsubscribe function; `ready` resolves once the LISTEN is in effect. */
@@ -115,16 +124,6 @@ interface LockInfo {
   startedAt?: string
 }
 
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 function readLock(file: string): { raw: string; info: LockInfo | null } | null {
   let raw: string
   try {
@@ -138,6 +137,21 @@ function readLock(file: string): { raw: string; info: LockInfo | null } | null {
     return { raw, info: typeof info?.pid === 'number' ? info : null }
   } catch {
     return { raw, info: null }
+  }
+}
+
+class FolderInUseError extends Error {}
+
+/** acquireLock(), retried for up to `waitMs` while another live process holds the folder. */
+async function acquireLockWaiting(dataDir: string, log: EmbeddedPgLogger, waitMs: number): Promise<() => void> {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    try {
+      return acquireLock(dataDir, log)
+    } catch (err) {
+      if (!(err instanceof FolderInUseError) || Date.now() >= deadline) throw err
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
@@ -180,7 +194,7 @@ function acquireLock(dataDir: string, log: EmbeddedPgLogger): () => void {
     // it is left over from an earlier process that had the same pid (containers).
     const stale = !holder || holder.pid === process.pid || !pidAlive(holder.pid)
     if (!stale) {
-      throw new Error(
+      throw new FolderInUseError(
         `Embedded PostgreSQL data folder ${dataDir} is in use by another process ` +
           `(pid ${holder.pid}${holder.hostname ? ` on ${holder.hostname}` : ''}` +
           `${holder.startedAt ? `, since ${holder.startedAt}` : ''}). Running two PGlite ` +
@@ -467,10 +481,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const dataDir = path.resolve(opts.dataDir)
   const maxConnections = opts.maxConnections ?? 32
   fs.mkdirSync(dataDir, { recursive: true })
+  const releaseLock = await acquireLockWaiting(dataDir, log, opts.lockWaitMs ?? 0)
   const initialized = !fs.existsSync(path.join(dataDir, 'PG_VERSION'))
-
-  const releaseLock = acquireLock(dataDir, log)
-  const onExit = () => releaseLock()
+  const onExit = () => {
+    withdrawEmbeddedUrl(dataDir)
+    releaseLock()
+  }
   process.on('exit', onExit)
 
   let db: PGlite | undefined
@@ -545,6 +561,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     }
 
     const url = `postgresql://postgres@${HOST}:${port}/postgres?sslmode=disable`
+    advertiseEmbeddedUrl(dataDir, url) // for the Prisma CLI and the seed (embedded-pg-url.ts)
     const startupMs = Date.now() - t0
     log.info('embedded PostgreSQL ready', {
       dataDir,
@@ -558,6 +575,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const stop = () =>
       (stopPromise ??= (async () => {
         stopping = true
+        withdrawEmbeddedUrl(dataDir)
         const closed = new Promise<void>((resolve) => server.close(() => resolve()))
         await Promise.allSettled([...handlers].map((h) => h.detach(true)))
         handlers.clear()
@@ -617,7 +635,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } catch (err) {
     server.close()
     if (db && !db.closed) await db.close().catch(() => {})
-    releaseLock()
+    onExit()
     process.off('exit', onExit)
     throw err
   }

@@ -367,3 +367,59 @@ describe('embedded PostgreSQL over pglite-socket', () => {
     expect(rows.map((r) => r.name)).toEqual(['Red shirt', 'Blue trousers', 'Written by child'])
   }, 45_000)
 })
+
+describe('the Prisma CLI and `npm run db:seed` without DATABASE_URL', () => {
+  const root = path.resolve(here, '../..')
+  let dataDir: string
+  beforeAll(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'embedded-cli-test-'))
+  })
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }))
+
+  /** Runs a command in the project as a user would, with DATA_DIR set and DATABASE_URL unset. */
+  function run(command: string, args: string[]): Promise<{ code: number | null; out: string }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, UPLOAD_DIR: path.join(dataDir, 'uploads') }
+    delete env.DATABASE_URL
+    delete env.PRISMA_SCHEMA_ENGINE_BINARY
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    return new Promise((resolve) => child.once('exit', (code) => resolve({ code, out })))
+  }
+  const folderFiles = () => fs.readdirSync(path.join(dataDir, 'pglite')).filter((f) => f.startsWith('embedded-pg'))
+
+  it('starts PGlite on $DATA_DIR/pglite for the command when nothing serves it', async () => {
+    const deploy = await run('npx', ['prisma', 'migrate', 'deploy'])
+    expect(deploy.out).toContain('All migrations have been successfully applied')
+    expect(deploy.code).toBe(0)
+    const status = await run('npx', ['prisma', 'migrate', 'status'])
+    expect(status.out).toContain('Database schema is up to date')
+    expect(status.code).toBe(0)
+    // PGlite stops with the command's last engine (the CLI does not wait for it): no lock, no URL left.
+    await expect.poll(folderFiles, { timeout: 15_000 }).toEqual([])
+  }, 180_000)
+
+  it('goes through the process that serves it (the running store)', async () => {
+    const served = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'pglite') })
+    try {
+      expect(folderFiles().sort()).toEqual(['embedded-pg.json', EMBEDDED_LOCK_FILE])
+      const status = await run('npx', ['prisma', 'migrate', 'status'])
+      expect(status.out).toContain(`at "127.0.0.1:${served.port}"`)
+      expect(status.out).toContain('Database schema is up to date')
+      expect(status.code).toBe(0)
+
+      const seeded = await run('npx', ['tsx', 'prisma/seed.ts', '--orders', '0'])
+      expect(seeded.out).toContain('seeding the embedded database of the running store')
+      expect(seeded.code).toBe(0)
+      const c = new pg.Client({ connectionString: served.url })
+      await c.connect()
+      const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM products')
+      await c.end()
+      expect(rows[0]!.n).toBeGreaterThanOrEqual(200)
+    } finally {
+      await served.stop()
+    }
+    expect(folderFiles()).toEqual([])
+  }, 180_000)
+})

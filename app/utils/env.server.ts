@@ -1,4 +1,5 @@
 /** Configuration: every environment variable the app reads, validated once at start. */
+import proxyaddr from 'proxy-addr'
 import { z } from 'zod'
 
 const bool = (fallback: boolean) =>
@@ -39,16 +40,46 @@ const urlWithProtocols = (protocols: string[], example: string) =>
       { message: `must be a URL like ${example}` },
     )
 
+/**
+ * A comma-separated list of proxy-addr names (`loopback`, `linklocal`, `uniquelocal`),
+ * addresses and CIDR ranges, checked with proxy-addr itself.
+ */
+const proxyList = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const list = (v?.trim() ? v : fallback)
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+      try {
+        if (!list.length) throw new Error('empty')
+        proxyaddr.compile(list)
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of loopback, linklocal, uniquelocal, IP addresses or CIDR ranges' })
+        return z.NEVER
+      }
+      return list
+    })
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: int(3000, 0, 65535),
     HOST: z.string().default('0.0.0.0'),
     PUBLIC_URL: urlWithProtocols(['http:', 'https:'], 'https://shop.example.com'),
+    // Proxies in front of the app whose X-Forwarded-For/-Host/-Proto are believed (client
+    // address for rate limits, host for the cross-site check). Only trust what you run.
+    TRUST_PROXY: proxyList('loopback'),
     DATABASE_URL: urlWithProtocols(['postgres:', 'postgresql:'], 'postgresql://user:pass@host:5432/db'),
     DB_POOL_MAX: int(10, 1, 200),
     DATA_DIR: z.string().default('.data'),
-    REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379/0'),
+    REDIS_URL: urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379/0').refine(
+      // ioredis reads the path as the database number and carries on in database 0 when it is not one.
+      (v) => v === undefined || !URL.canParse(v) || /^\/?\d*$/.test(new URL(v).pathname),
+      { message: 'must name its database by number, like redis://127.0.0.1:6379/0' },
+    ),
     REDIS_KEY_PREFIX: z.string().default('shop:'),
     SESSION_SECRET: z.string().optional(),
     JWT_SECRET: z.string().optional(),
@@ -99,6 +130,10 @@ export const EnvSchema = z
     RATE_LIMIT_WINDOW_MS: int(900_000, 1_000),
     RATE_LIMIT_API_MAX: int(100, 1),
     RATE_LIMIT_AUTH_MAX: int(10, 1),
+    // Sign-in codes per phone number (whoever asks): at most this many per window, and one per resend interval.
+    RATE_LIMIT_OTP_PHONE_MAX: int(10, 1),
+    RATE_LIMIT_OTP_PHONE_WINDOW_MS: int(900_000, 1_000),
+    RATE_LIMIT_OTP_RESEND_MS: int(30_000, 0, 3_600_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production') {

@@ -13,7 +13,9 @@
  * With Redis, counting and reading are one round trip (one script). Answers read from Redis
  * are also kept in process, tagged with the cache generation they were read at; the script
  * then sends the body only when the generation (moved on by every invalidation, by any
- * instance) has changed, so a read after a write's response is never stale.
+ * instance) has changed, so a read after a write's response is never stale. A copy cannot
+ * carry old data either: the entry and the generation are read together, and an entry is
+ * never stored once one of its tags has been invalidated after its reads began (Cache.set).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { gzipSync } from 'node:zlib'
@@ -33,7 +35,7 @@ export interface LaneRead {
 /** Counts a rate-limit hit and reads a cache entry, unless the caller's copy is still current. */
 export interface FastLaneStore {
   hitAndRead(rateKey: string, windowMs: number, cacheKey: string, knownGeneration: string | null): Promise<LaneRead>
-  /** false while the store cannot answer (Redis disconnected): the lane steps aside */
+  /** false while the store cannot answer (Redis disconnected, or its cache entries not in use): the lane steps aside */
   available(): boolean
 }
 
@@ -61,7 +63,8 @@ export class RedisFastLaneStore implements FastLaneStore {
   }
 
   available() {
-    return this.redis.status === 'ready'
+    // not while the cache distrusts its entries (Redis was unreachable; see RedisCache)
+    return this.cache.inUse()
   }
 
   async hitAndRead(rateKey: string, windowMs: number, cacheKey: string, knownGeneration: string | null): Promise<LaneRead> {

@@ -78,14 +78,25 @@ export function googleRedirectUri(request: Request, env: Env = getRuntime().env)
   return new URL(GOOGLE_CALLBACK_PATH, base).toString()
 }
 
+/**
+ * Strategies by redirect URI. With PUBLIC_URL there is one; without it the URI follows the
+ * request's Host header, which any client can set, so only plausible origins are kept, and
+ * only the most recently used few (a flood of made-up hosts cannot grow the map).
+ */
 const strategies = new Map<string, ConfigurableGoogleStrategy<AuthUser>>()
+const MAX_CACHED_STRATEGIES = 16
+const PLAUSIBLE_CALLBACK = /^https?:\/\/(?:[a-z\d](?:[a-z\d-]*[a-z\d])?(?:\.[a-z\d](?:[a-z\d-]*[a-z\d])?)*|\[[\da-f:.]+\])(?::\d{1,5})?\/auth\/google\/callback$/i
 
 /** The strategy for this request's redirect URI (one per origin, reused). */
 export function getGoogleStrategy(request: Request, env: Env = getRuntime().env): ConfigurableGoogleStrategy<AuthUser> | null {
   if (!isGoogleEnabled(env) || !env.GOOGLE_CLIENT_ID || !env.GOOGLE_CLIENT_SECRET) return null
   const redirectURI = googleRedirectUri(request, env)
   let strategy = strategies.get(redirectURI)
-  if (!strategy) {
+  if (strategy) {
+    // Most recently used last: the first entry is the one to evict.
+    strategies.delete(redirectURI)
+    strategies.set(redirectURI, strategy)
+  } else {
     strategy = new ConfigurableGoogleStrategy<AuthUser>(
       {
         clientId: env.GOOGLE_CLIENT_ID,
@@ -98,7 +109,10 @@ export function getGoogleStrategy(request: Request, env: Env = getRuntime().env)
       },
       async ({ tokens }) => verifyGoogle(env, tokens.accessToken()),
     )
-    strategies.set(redirectURI, strategy)
+    if (PLAUSIBLE_CALLBACK.test(redirectURI)) {
+      if (strategies.size >= MAX_CACHED_STRATEGIES) strategies.delete(strategies.keys().next().value as string)
+      strategies.set(redirectURI, strategy)
+    }
   }
   return strategy
 }

@@ -5,9 +5,15 @@ import winston from 'winston'
 
 const SECRET_KEYS = /pass(word)?|secret|token|otp|code|authorization|cookie|card/i
 // A run of 10+ digits (spaces or dashes allowed) standing alone: not part of an id such as a
-// UUID, a migration name or a base-36 file name, and not a date (8 digits).
-const PHONE = /(?<![\w-])\+?\d[\d\s-]{7,}\d(?![\w-])/g
-const maskIfPhone = (m: string) => (m.replace(/\D/g, '').length >= 10 ? maskPhone(m) : m)
+// UUID, a migration name or a base-36 file name, and not a date (8 digits). In URLs the `+`
+// and spaces may be percent-encoded (`%2B91…`, `%20`, even twice: `%252B`), and a number may
+// follow another escape (`phone%3D91…`), so those count as separators too.
+const PHONE = /(?<=^|[^\w-]|%[\da-f]{2})(?:\+|%(?:25)?2b)?\d(?:[\d\s-]|%(?:25)?20){7,}\d(?![\w-])/gi
+const URL_SEPARATORS = /%(?:25)?(2b|20)/gi
+const maskIfPhone = (m: string) => {
+  const plain = m.replace(URL_SEPARATORS, (_, hex: string) => (hex.toLowerCase() === '2b' ? '+' : ' '))
+  return plain.replace(/\D/g, '').length >= 10 ? maskPhone(plain) : m
+}
 
 /** Masks a phone number to its last 2 digits: +91******12. */
 export function maskPhone(phone: string): string {

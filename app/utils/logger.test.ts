@@ -48,6 +48,31 @@ describe('logger', () => {
     expect(lines[1]).not.toContain('9876543210')
   })
 
+  it.each([
+    ['an encoded +', '/login?phone=%2B919812300001&redirectTo=%2Faccount', '919812300001'],
+    ['a lower-case encoded +', '/login?phone=%2b919812300001', '919812300001'],
+    ['a twice-encoded +', '/login?next=%2Flogin%3Fphone%3D%252B919812300001', '919812300001'],
+    ['encoded spaces', '/login?phone=%2B91%2098123%2000001', '98123%2000001'],
+    ['a bare number', '/login?phone=9812300001', '9812300001'],
+    ['a number after another escape', '/x?redirectTo=%2Flogin%3Fphone%3D919812300001', '919812300001'],
+    ['a number in a path', '/users/919812300001/orders', '919812300001'],
+  ])('masks a phone number in a URL with %s', (_label, url, digits) => {
+    const { logger, lines } = capture()
+    logger.error('error while streaming a page', { url })
+    logger.info(`GET ${url}`)
+    const out = lines.join('\n')
+    expect(out).not.toContain(digits)
+    expect(out).not.toContain('98123')
+    expect(out).toMatch(/\d\d\*{4,}01/)
+  })
+
+  it('leaves other URLs, escapes and short numbers alone', () => {
+    const { logger, lines } = capture()
+    const url = '/search?q=kurta%20size%2042&page=12&sort=price_asc&id=01937aa0-1234-7123-8123-123456789012&t=%2B1234567'
+    logger.info('request', { url })
+    expect(JSON.parse(lines[0]!).url).toBe(url)
+  })
+
   it('masks a phone number down to its country code and last two digits', () => {
     expect(maskPhone('+919876543210')).toBe('+91********10')
   })

@@ -1,5 +1,5 @@
 /**
- * Razorpay's REST API over fetch (orders, payments) and its two signatures: the Checkout
+ * Razorpay's REST API over fetch (orders, payments, refunds) and its two signatures: the Checkout
  * response (`order_id|payment_id`, keyed with the key secret) and webhooks (the raw body,
  * keyed with the webhook secret). Every call has a timeout; failures become DomainError
  * UNAVAILABLE. Keys, secrets and signatures are never logged.
@@ -34,6 +34,16 @@ export interface RazorpayPayment {
   status: string
   error_code?: string | null
   error_description?: string | null
+}
+
+export interface RazorpayRefund {
+  id: string
+  payment_id: string
+  amount: number
+  currency: string
+  /** pending (Razorpay is processing it), processed, failed */
+  status: string
+  notes?: Record<string, string> | unknown[]
 }
 
 export interface CreateOrderInput {
@@ -77,6 +87,20 @@ export class RazorpayClient {
     return Array.isArray(res.items) ? res.items : []
   }
 
+  /**
+   * POST /v1/payments/:id/refund: gives `amount` (paise) of a captured payment back to the
+   * payer's original method. Razorpay answers with the refund (`rfnd_…`) at once.
+   */
+  async refund(paymentId: string, amount: number, notes: Record<string, string> = {}): Promise<RazorpayRefund> {
+    return this.call<RazorpayRefund>('POST', `/v1/payments/${encodeURIComponent(paymentId)}/refund`, { amount, notes })
+  }
+
+  /** GET /v1/payments/:id/refunds: every refund made of one payment. */
+  async fetchRefunds(paymentId: string): Promise<RazorpayRefund[]> {
+    const res = await this.call<{ items?: RazorpayRefund[] }>('GET', `/v1/payments/${encodeURIComponent(paymentId)}/refunds`)
+    return Array.isArray(res.items) ? res.items : []
+  }
+
   private async call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const doFetch = this.opts.fetch ?? fetch
     const url = new URL(path, this.opts.apiBase)
@@ -111,7 +135,11 @@ export class RazorpayClient {
       if (res.status === 401) log.error('razorpay refused our API keys (check RAZORPAY_KEY_ID / RAZORPAY_KEY_SECRET)', fields)
       else if (res.status >= 500 || res.status === 429) log.warn('razorpay unavailable', fields)
       else log.error('razorpay refused a request', fields)
-      throw new DomainError('UNAVAILABLE', res.status >= 500 || res.status === 429 ? UNREACHABLE : REFUSED, { status: res.status })
+      throw new DomainError('UNAVAILABLE', res.status >= 500 || res.status === 429 ? UNREACHABLE : REFUSED, {
+        status: res.status,
+        ...(fields.razorpayError ? { razorpayError: fields.razorpayError } : {}),
+        ...(fields.description ? { description: fields.description } : {}),
+      })
     }
     if (payload === undefined || payload === null || typeof payload !== 'object') {
       log.warn('razorpay answered without JSON', { method, path: url.pathname, status: res.status })

@@ -54,6 +54,8 @@ describe('verifyWebhookSignature', () => {
     order_id: razorpayId('order'),
     method: 'upi',
     captured: true,
+    amount_refunded: 0,
+    refund_status: null,
     error_code: null,
     error_description: null,
     error_reason: null,
@@ -149,6 +151,22 @@ describe('RazorpayClient against the fake API', () => {
     const paid = fake.pay(order.id)
     expect((await client().fetchOrderPayments(order.id)).map((p) => [p.id, p.status])).toEqual([[paid.id, 'captured']])
     expect(await client().fetchPayment(paid.id)).toMatchObject({ id: paid.id, order_id: order.id, amount: 50_000 })
+  })
+
+  it('refunds a captured payment in paise and lists its refunds; a second full refund is refused with Razorpay’s reason', async () => {
+    const order = await client().createOrder({ amount: 84_000, currency: 'INR', receipt: 'r' })
+    const paid = fake.pay(order.id)
+    expect(await client().fetchRefunds(paid.id)).toEqual([])
+    const refund = await client().refund(paid.id, 84_000, { orderId: 'o-1' })
+    expect(refund.id).toMatch(/^rfnd_[A-Za-z0-9]{14}$/)
+    expect(refund).toMatchObject({ payment_id: paid.id, amount: 84_000, currency: 'INR', status: 'processed' })
+    expect(fake.requests.at(-1)).toEqual({ method: 'POST', path: `/v1/payments/${paid.id}/refund`, authorized: true, body: { amount: 84_000, notes: { orderId: 'o-1' } } })
+    expect((await client().fetchRefunds(paid.id)).map((r) => r.id)).toEqual([refund.id])
+
+    const again = await refusal(client().refund(paid.id, 84_000))
+    expect(again.code).toBe('UNAVAILABLE')
+    expect(again.details).toMatchObject({ status: 400, description: 'The payment has been fully refunded already' })
+    expect([...fake.refunds.values()].filter((r) => r.payment_id === paid.id)).toHaveLength(1)
   })
 
   it('maps refused keys, bad requests and server errors to UNAVAILABLE, logging no secret', async () => {

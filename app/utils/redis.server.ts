@@ -25,19 +25,42 @@ export function createRedis(url: string, opts: { name: string; keyPrefix?: strin
     enableAutoPipelining: !opts.blocking,
   }
   const client = new Redis(url, options)
-  let lastError = ''
+  const log = connectionErrorLog(opts.name)
+  client.on('connect', () => wrongDatabase.delete(client))
   client.on('error', (err: Error) => {
-    // ioredis emits an error per reconnect attempt; log each distinct one once.
-    if (err.message !== lastError) {
-      lastError = err.message
-      getLogger().warn('redis error', { connection: opts.name, error: err.message })
+    // A database number the server does not have: ioredis carries on in database 0, so the
+    // client counts as unready (pingRedis) until a reconnect selects it successfully.
+    if ((err as { command?: { name?: string } }).command?.name === 'select') {
+      if (!wrongDatabase.has(client)) getLogger().error('redis refused the database number in REDIS_URL; not ready until it is fixed', { connection: opts.name, error: err.message })
+      wrongDatabase.add(client)
+      return
     }
+    log.error(err)
   })
-  client.on('ready', () => {
-    if (lastError) getLogger().info('redis reconnected', { connection: opts.name })
-    lastError = ''
-  })
+  client.on('ready', log.ready)
   return client
+}
+
+/** Clients whose last connection failed to SELECT the database of their URL. */
+const wrongDatabase = new WeakSet<Redis>()
+
+/**
+ * Logs each distinct error of a connection (or of a group of them) once until it is ready
+ * again: ioredis, and BullMQ through it, reports an error per reconnect attempt while Redis is down.
+ */
+export function connectionErrorLog(connection: string): { error: (err: Error) => void; ready: () => void } {
+  const seen = new Set<string>()
+  return {
+    error: (err) => {
+      if (seen.has(err.message)) return
+      seen.add(err.message)
+      getLogger().warn('redis error', { connection, error: err.message })
+    },
+    ready: () => {
+      if (seen.size) getLogger().info('redis reconnected', { connection })
+      seen.clear()
+    },
+  }
 }
 
 /** Options for BullMQ connections (they need blocking commands and no retry limit). */
@@ -50,9 +73,9 @@ export function bullConnectionOptions(url: string): BullRedisOptions {
   }
 }
 
-/** True when the client answers PING within the timeout. */
+/** True when the client is connected to the database of its URL and answers PING within the timeout. */
 export async function pingRedis(client: Redis, timeoutMs = 1_000): Promise<boolean> {
-  if (client.status !== 'ready') return false
+  if (client.status !== 'ready' || wrongDatabase.has(client)) return false
   let timer: NodeJS.Timeout | undefined
   try {
     const pong = await Promise.race([

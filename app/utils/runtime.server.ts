@@ -99,11 +99,22 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error('timeout')), ms)))]).finally(() => clearTimeout(timer))
 }
 
-/** Closes jobs, pub/sub, Redis and the database pool (in that order). */
-export async function closeRuntime(rt: Runtime = getRuntime()): Promise<void> {
-  await rt.jobs.close().catch(() => undefined)
-  await rt.pubsub.close().catch(() => undefined)
-  if (rt.redis) await rt.redis.quit().catch(() => rt.redis?.disconnect())
-  await closeDb()
+/**
+ * Closes jobs, pub/sub, Redis and the database pool. Gracefully, in that order (running jobs
+ * finish, Redis gets QUIT), unless `force` is set or Redis is unreachable: nothing could be
+ * acknowledged to it then, and a graceful close would wait for it forever, so connections are
+ * dropped at once and running jobs are not waited for (BullMQ runs them again as stalled).
+ * Ending the pool still waits for the queries in flight: callers bound the whole with a deadline.
+ */
+export async function closeRuntime(rt: Runtime = getRuntime(), { force = false }: { force?: boolean } = {}): Promise<void> {
+  if (force || (rt.redis && rt.redis.status !== 'ready')) {
+    rt.redis?.disconnect()
+    await Promise.allSettled([rt.jobs.close({ force: true }), rt.pubsub.close(), closeDb()])
+  } else {
+    await rt.jobs.close().catch(() => undefined)
+    await rt.pubsub.close().catch(() => undefined)
+    await rt.redis?.quit().catch(() => rt.redis?.disconnect())
+    await closeDb()
+  }
   g.__runtime = undefined
 }

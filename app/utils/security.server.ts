@@ -1,6 +1,7 @@
 /**
  * Security headers (helmet; rendered pages get a CSP with a fresh nonce for React Router's
- * inline scripts) and the cross-site check on state-changing form posts.
+ * inline scripts) and the cross-site check on state-changing requests (form posts, and API
+ * calls made with the session cookie).
  */
 import { randomBytes } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -138,25 +139,35 @@ export function resourceSecurityHeaders(opts: SecurityOptions): [string, string]
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /**
- * Refuses state-changing requests to pages (form posts) that come from another site.
+ * Refuses state-changing requests that come from another site: form posts to pages, and
+ * API calls that would be authenticated by the session cookie.
  *
  * The session cookie is SameSite=Lax, so browsers already leave it off cross-site
- * POSTs; this is the second line. It looks at `Origin` (sent by browsers with every
- * POST) or, without it, `Referer`. A request with neither passes: only old browsers
- * and non-browser clients (curl, scripts) omit both, and those carry no victim's
- * cookies — a cross-site forgery needs the victim's browser, which sends Origin.
+ * POSTs (though not from sibling subdomains, which count as the same site); this is the
+ * second line. It looks at `Origin` (sent by browsers with every POST) or, without it,
+ * `Referer`. A request with neither passes: only old browsers and non-browser clients
+ * (curl, scripts) omit both, and those carry no victim's cookies — a cross-site forgery
+ * needs the victim's browser, which sends Origin.
  *
- * `/api/` (bearer tokens, never cookies) and `/webhooks/` (signed by the sender) are exempt.
+ * Exempt: `/api/` requests with an `Authorization` header (the bearer token, not the
+ * cookie, decides who they are) or with no cookie at all (mobile apps, signed payment
+ * webhooks), and `/webhooks/` (signed by the sender).
  */
 export function crossSiteGuard(opts: { publicUrl?: string }): RequestHandler {
   const publicOrigin = opts.publicUrl ? new URL(opts.publicUrl).origin : undefined
   return (req: Request, res: Response, next: NextFunction) => {
     if (!STATE_CHANGING.has(req.method.toUpperCase())) return next()
     const path = routingPath(req)
-    if (path === '/api' || path.startsWith('/api/') || path === '/webhooks' || path.startsWith('/webhooks/')) return next()
+    if (path === '/webhooks' || path.startsWith('/webhooks/')) return next()
+    const api = path === '/api' || path.startsWith('/api/')
+    if (api && (req.get('authorization') || !req.get('cookie'))) return next()
     const source = req.get('origin') ?? req.get('referer')
     if (!source) return next()
     if (isSameOrigin(source, req, publicOrigin)) return next()
+    if (api) {
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'This request came from another website, so it was refused. Use a bearer token, or call the API from this site.' } })
+      return
+    }
     res.status(403).type('html').send(crossSitePage())
   }
 }

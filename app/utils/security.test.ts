@@ -133,6 +133,23 @@ describe('cross-site form posts', () => {
     expect((await post(base, '/webhooks/razorpay', { origin: 'https://evil.example' })).status).toBe(200)
   })
 
+  it('refuses a cookie-authenticated API call from another origin with 403 JSON; bearer and cookie-less calls pass', async () => {
+    const base = await serve({ dev: true, production: false })
+    const cookie = '__session=abc.sig'
+    const forged = await post(base, '/api/v1/orders', { origin: 'https://evil.example', cookie })
+    expect(forged.status).toBe(403)
+    expect(forged.headers.get('content-type')).toMatch(/application\/json/)
+    expect(await forged.json()).toMatchObject({ error: { code: 'FORBIDDEN', message: expect.stringMatching(/another website/) } })
+    expect((await post(base, '/API/v1/orders/../orders', { referer: 'https://evil.example/x', cookie })).status).toBe(403)
+    expect((await fetch(`${base}/api/v1/user/wishlist/p1`, { method: 'DELETE', headers: { origin: 'https://evil.example', cookie } })).status).toBe(403)
+    // The same call from the store's own pages, or with a bearer token (the cookie is then ignored).
+    expect((await post(base, '/api/v1/orders', { origin: base, cookie })).status).toBe(200)
+    expect((await post(base, '/api/v1/orders', { origin: 'https://evil.example', cookie, authorization: 'Bearer x.y.z' })).status).toBe(200)
+    expect((await post(base, '/api/v1/orders', { cookie })).status).toBe(200)
+    // Reads are never refused.
+    expect((await fetch(`${base}/api/v1/products`, { headers: { origin: 'https://evil.example', cookie } })).status).toBe(200)
+  })
+
   it('accepts the public origin behind a proxy, and only it', async () => {
     const base = await serve({ dev: false, production: true, publicUrl: 'https://shop.example.com' })
     expect((await post(base, '/logout', { origin: 'https://shop.example.com' })).status).toBe(200)

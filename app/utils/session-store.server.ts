@@ -7,13 +7,30 @@ export interface SessionStore {
   destroy(id: string): Promise<void>
 }
 
+/**
+ * In-process sessions (no Redis). Expired ones are dropped when read, and swept from the
+ * whole map at most once per `sweepEveryMs` as new ones are written, so sessions that are
+ * never read again do not pile up; no timer is needed.
+ */
 export class MemorySessionStore implements SessionStore {
   private sessions = new Map<string, { data: string; expiresAt: number }>()
+  private lastSweep: number
+
+  constructor(
+    private readonly sweepEveryMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.lastSweep = now()
+  }
+
+  get size(): number {
+    return this.sessions.size
+  }
 
   async get(id: string) {
     const s = this.sessions.get(id)
     if (!s) return null
-    if (s.expiresAt <= Date.now()) {
+    if (s.expiresAt <= this.now()) {
       this.sessions.delete(id)
       return null
     }
@@ -21,11 +38,18 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async set(id: string, data: Record<string, unknown>, ttlMs: number) {
-    this.sessions.set(id, { data: JSON.stringify(data), expiresAt: Date.now() + ttlMs })
+    const now = this.now()
+    if (now - this.lastSweep >= this.sweepEveryMs) this.sweep(now)
+    this.sessions.set(id, { data: JSON.stringify(data), expiresAt: now + ttlMs })
   }
 
   async destroy(id: string) {
     this.sessions.delete(id)
+  }
+
+  private sweep(now: number) {
+    this.lastSweep = now
+    for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(id)
   }
 }
 

@@ -14,6 +14,8 @@ export interface SessionData {
   userId?: string
   /** where to go after the login flow (Google round trip) */
   redirectTo?: string
+  /** web login step 2: the number a code was sent to (kept out of the URL) and until when it is good */
+  otpPhone?: { phone: string; expiresAt: number }
   /** the shopper's checkout choices between steps (address, payment method; never prices) */
   checkout?: CheckoutState
 }
@@ -90,9 +92,23 @@ export async function logout(request: Request, redirectTo = '/'): Promise<Respon
   return redirect(safeRedirect(redirectTo), { headers: { 'Set-Cookie': await storage().destroySession(session) } })
 }
 
-/** Only same-site relative paths; anything else goes home (no open redirects). */
+const REDIRECT_BASE = 'http://local.invalid'
+
+/**
+ * Only paths on this site; anything else goes to `fallback` (no open redirects). Control
+ * characters and backslashes are refused outright: browsers drop tabs and newlines and read
+ * `\` as `/`, so `/\t/evil.example` or `/\\evil.example` would leave the site.
+ */
 export function safeRedirect(to: FormDataEntryValue | string | null | undefined, fallback = '/'): string {
-  if (!to || typeof to !== 'string') return fallback
-  if (!to.startsWith('/') || to.startsWith('//') || to.startsWith('/\\')) return fallback
-  return to
+  if (!to || typeof to !== 'string' || to.length > 2048) return fallback
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (!to.startsWith('/') || to.startsWith('//') || /[\x00-\x1f\x7f\\]/.test(to)) return fallback
+  let url: URL
+  try {
+    url = new URL(to, REDIRECT_BASE)
+  } catch {
+    return fallback
+  }
+  if (url.origin !== REDIRECT_BASE || !url.pathname.startsWith('/') || url.pathname.startsWith('//')) return fallback
+  return `${url.pathname}${url.search}${url.hash}`
 }

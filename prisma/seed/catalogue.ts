@@ -231,6 +231,14 @@ export function imageName(slug: string, n: number): string {
   return `${slug}-${n}`
 }
 
+/**
+ * The product's link-preview card (PNG, no media row): `/uploads/seed/<slug>-preview.png`
+ * beside its SVGs, which link previews cannot show; app/utils/share-meta.ts finds it there.
+ */
+export function previewName(slug: string): string {
+  return `${slug}-preview`
+}
+
 export async function insertCatalogue(client: pg.ClientBase, cat: Catalogue, rng: Rng, now: number): Promise<void> {
   const c = emptyColumns(CATEGORY_TABLE)
   cat.categories.forEach((k, i) => {

@@ -1,12 +1,16 @@
 /**
  * Product images drawn locally as SVG (800×1000): a soft gradient, a few shapes, the
- * category's glyph and the product's initials. No network, no binary dependencies.
+ * category's glyph and the product's initials. Link previews (Open Graph) need a raster
+ * image, so each product also gets a PNG card (1200×630) of the same gradient and glyph,
+ * encoded here with node:zlib. No network, no binary dependencies.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { promisify } from 'node:util'
+import { constants, crc32, deflate } from 'node:zlib'
 import type { Glyph } from './data.ts'
 import type { SeedProduct } from './catalogue.ts'
-import { imageName } from './catalogue.ts'
+import { imageName, previewName } from './catalogue.ts'
 import { Rng, hashString } from './rng.ts'
 
 /** Outlines drawn in a 300×300 box centred on the origin. */
@@ -36,15 +40,21 @@ const GLYPHS: Record<Glyph, string> = {
   active: '<path d="M35,-150 L-85,22 L-12,22 L-42,150 L85,-32 L12,-32 Z"/>',
 }
 
-function hsl(h: number, s: number, l: number): string {
+/** HSL (degrees, percent, percent) → [r, g, b], 0–255. */
+function hslRgb(h: number, s: number, l: number): [number, number, number] {
   h = ((h % 360) + 360) % 360
   s /= 100
   l /= 100
   const k = (n: number) => (n + h / 30) % 12
   const a = s * Math.min(l, 1 - l)
-  const f = (n: number) => l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)))
-  const hex = (x: number) => Math.round(x * 255).toString(16).padStart(2, '0')
-  return `#${hex(f(0))}${hex(f(8))}${hex(f(4))}`
+  const f = (n: number) => Math.round((l - a * Math.max(-1, Math.min(k(n) - 3, Math.min(9 - k(n), 1)))) * 255)
+  return [f(0), f(8), f(4)]
+}
+
+function hsl(h: number, s: number, l: number): string {
+  return `#${hslRgb(h, s, l)
+    .map((x) => x.toString(16).padStart(2, '0'))
+    .join('')}`
 }
 
 function escapeXml(s: string): string {
@@ -61,13 +71,22 @@ export function initials(name: string): string {
     .join('')
 }
 
+/** The gradient's two colours (HSL) of image `n` of a product; the PNG card uses those of image 1. */
+function gradientOf(product: SeedProduct, n: number, rng: Rng): [[number, number, number], [number, number, number]] {
+  const [h1, h2] = product.category.def.hues
+  const shift = rng.int(-25, 25) + (n - 1) * 18
+  return [
+    [h1 + shift, 62, 72 - (n - 1) * 6],
+    [h2 + shift, 55, 34 - (n - 1) * 4],
+  ]
+}
+
 /** The SVG text of image `n` (1-based) of a product. */
 export function productSvg(product: SeedProduct, n: number): string {
   const rng = new Rng(hashString(product.slug), n)
-  const [h1, h2] = product.category.def.hues
-  const shift = rng.int(-25, 25) + (n - 1) * 18
-  const top = hsl(h1 + shift, 62, 72 - (n - 1) * 6)
-  const bottom = hsl(h2 + shift, 55, 34 - (n - 1) * 4)
+  const [topHsl, bottomHsl] = gradientOf(product, n, rng)
+  const top = hsl(...topHsl)
+  const bottom = hsl(...bottomHsl)
   const angle = rng.int(0, 1)
   const shapes: string[] = []
   for (let i = 0; i < 4; i++) {
@@ -111,6 +130,134 @@ export function productSvg(product: SeedProduct, n: number): string {
 `
 }
 
+export const PREVIEW_WIDTH = 1200
+export const PREVIEW_HEIGHT = 630
+
+/**
+ * The product's link-preview card as a PNG (1200×630, the Open Graph size): the gradient of
+ * its first image, top to bottom, with the category's glyph in white. A palette image: 128
+ * gradient bands (finer than 8-bit colour steps anyway) and their white-tinted twins for the
+ * glyph. Rows are stored with the PNG "Sub" filter (each byte minus the one before it), so a
+ * row is zeros but where the glyph starts and ends: cheap to build and to compress.
+ */
+export async function productPreviewPng(product: SeedProduct): Promise<Buffer> {
+  const [topHsl, bottomHsl] = gradientOf(product, 1, new Rng(hashString(product.slug), 1))
+  const top = hslRgb(...topHsl)
+  const bottom = hslRgb(...bottomHsl)
+  const w = PREVIEW_WIDTH
+  const h = PREVIEW_HEIGHT
+  const BANDS = 128
+  // Palette: band b is colour b, the glyph over band b is colour BANDS + b.
+  const palette = Buffer.alloc(BANDS * 2 * 3)
+  for (let b = 0; b < BANDS; b++) {
+    for (let c = 0; c < 3; c++) {
+      const bg = top[c]! + ((bottom[c]! - top[c]!) * b) / (BANDS - 1)
+      palette[b * 3 + c] = Math.round(bg)
+      palette[(BANDS + b) * 3 + c] = Math.round(bg + (255 - bg) * 0.88)
+    }
+  }
+  // The glyph (a 300×300 box) at 1.45×, centred: its outline as polygons, filled even-odd.
+  const scale = 1.45
+  const polygons = glyphPolygons(GLYPHS[product.category.def.glyph]).map((poly) => poly.map(([x, y]) => [w / 2 + x * scale, h / 2 + y * scale] as const))
+  const stride = w + 1
+  const rows = Buffer.alloc(stride * h)
+  for (let y = 0; y < h; y++) {
+    const row = y * stride
+    const band = Math.floor((y * BANDS) / h)
+    rows[row] = 1 // Sub
+    // A pixel is in the glyph when its centre is: pixels ceil(from - ½) … ceil(to - ½) - 1,
+    // merged where the spans of two outlines touch.
+    const runs: [number, number][] = []
+    for (const [from, to] of scanline(polygons, y + 0.5)) {
+      const x0 = Math.max(0, Math.ceil(from - 0.5))
+      const x1 = Math.min(w, Math.ceil(to - 0.5))
+      if (x1 <= x0) continue
+      const last = runs[runs.length - 1]
+      if (last && x0 <= last[1]) last[1] = Math.max(last[1], x1)
+      else runs.push([x0, x1])
+    }
+    rows[row + 1] = runs[0]?.[0] === 0 ? BANDS + band : band
+    for (const [x0, x1] of runs) {
+      if (x0 > 0) rows[row + 1 + x0] = BANDS
+      if (x1 < w) rows[row + 1 + x1] = 256 - BANDS
+    }
+  }
+  return encodePng(w, h, palette, rows)
+}
+
+/** The filled `<path d>` outlines of a glyph (lines, quadratic curves flattened), without its strokes and dots. */
+function glyphPolygons(svg: string): [number, number][][] {
+  const polygons: [number, number][][] = []
+  for (const [, d] of svg.matchAll(/<path d="([^"]+)"(?![^>]*stroke=)/g)) {
+    const tokens = d!.match(/[MLQZ]|-?\d+(?:\.\d+)?/g) ?? []
+    let poly: [number, number][] = []
+    for (let i = 0; i < tokens.length; ) {
+      const cmd = tokens[i++]
+      const num = () => Number(tokens[i++])
+      if (cmd === 'M' || cmd === 'L') {
+        if (cmd === 'M' && poly.length) polygons.push(poly)
+        if (cmd === 'M') poly = []
+        poly.push([num(), num()])
+      } else if (cmd === 'Q') {
+        const [x0, y0] = poly[poly.length - 1] ?? [0, 0]
+        const [cx, cy, x1, y1] = [num(), num(), num(), num()]
+        for (let k = 1; k <= 8; k++) {
+          const t = k / 8
+          const u = 1 - t
+          poly.push([u * u * x0 + 2 * u * t * cx + t * t * x1, u * u * y0 + 2 * u * t * cy + t * t * y1])
+        }
+      } else if (cmd === 'Z') {
+        polygons.push(poly)
+        poly = []
+      }
+    }
+    if (poly.length) polygons.push(poly)
+  }
+  return polygons
+}
+
+/** The [from, to) x-spans of row `y` inside the polygons (even-odd rule over all of them), left to right. */
+function scanline(polygons: (readonly (readonly [number, number])[])[], y: number): [number, number][] {
+  const xs: number[] = []
+  for (const poly of polygons) {
+    for (let i = 0; i < poly.length; i++) {
+      const [x0, y0] = poly[i]!
+      const [x1, y1] = poly[(i + 1) % poly.length]!
+      if (y0 <= y !== y1 <= y) xs.push(x0 + ((y - y0) / (y1 - y0)) * (x1 - x0))
+    }
+  }
+  xs.sort((a, b) => a - b)
+  const spans: [number, number][] = []
+  for (let i = 0; i + 1 < xs.length; i += 2) spans.push([xs[i]!, xs[i + 1]!])
+  return spans
+}
+
+const deflateAsync = promisify(deflate)
+
+/** A palette PNG of 8-bit indices; each row already starts with its filter type byte (compressed off the main thread). */
+async function encodePng(width: number, height: number, palette: Buffer, rows: Buffer): Promise<Buffer> {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+    const out = Buffer.alloc(body.length + 8)
+    out.writeUInt32BE(data.length, 0)
+    body.copy(out, 4)
+    out.writeUInt32BE(crc32(body), body.length + 4)
+    return out
+  }
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header.set([8, 3, 0, 0, 0], 8) // 8-bit palette indices, deflate, adaptive filters, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('PLTE', palette),
+    // Run-length matching suits rows of zeros and is several times faster than the default.
+    chunk('IDAT', await deflateAsync(rows, { level: 9, strategy: constants.Z_RLE })),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
+}
+
 /**
  * Writes every product's images to `<uploadDir>/seed/`, replacing earlier seed images
  * (that folder belongs to the seed; uploaded media live elsewhere).
@@ -123,14 +270,16 @@ export async function writeProductImages(
   const dir = path.join(uploadDir, 'seed')
   await rm(dir, { recursive: true, force: true })
   await mkdir(dir, { recursive: true })
+  // n = 0: the link-preview card.
   const jobs: Array<[SeedProduct, number]> = []
-  for (const p of products) for (let n = 1; n <= p.imageCount; n++) jobs.push([p, n])
+  for (const p of products) for (let n = 0; n <= p.imageCount; n++) jobs.push([p, n])
   const total = jobs.length
   let done = 0
   const worker = async () => {
     for (let job = jobs.pop(); job; job = jobs.pop()) {
       const [p, n] = job
-      await writeFile(path.join(dir, `${imageName(p.slug, n)}.svg`), productSvg(p, n))
+      if (n === 0) await writeFile(path.join(dir, `${previewName(p.slug)}.png`), await productPreviewPng(p))
+      else await writeFile(path.join(dir, `${imageName(p.slug, n)}.svg`), productSvg(p, n))
       done++
       if (done % 50 === 0) onProgress?.(done, total)
     }

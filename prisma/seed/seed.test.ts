@@ -1,8 +1,9 @@
 /** The seed against a real PostgreSQL: what a shopper, admin or report would notice. */
 import { randomBytes } from 'node:crypto'
-import { access, mkdtemp, rm } from 'node:fs/promises'
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import { crc32, inflateSync } from 'node:zlib'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrateDeploy } from '#prisma/engine/index.ts'
@@ -96,6 +97,39 @@ describe('seed', () => {
     }
     const products = await one<{ n: number }>(`SELECT count(*)::int AS n FROM products`)
     expect(withImage.size).toBe(products.n)
+  })
+
+  it('writes each product a PNG card for link previews: 1200×630, its glyph in the middle', async () => {
+    const { slug } = await one<{ slug: string }>(`SELECT p.slug FROM products p JOIN categories c ON c.id = p.category_id WHERE c.slug = 'mens-shirts' LIMIT 1`)
+    const png = await readFile(path.join(uploadDir, 'seed', `${slug}-preview.png`))
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+    const chunks = new Map<string, Buffer[]>()
+    for (let at = 8; at < png.length; ) {
+      const length = png.readUInt32BE(at)
+      const type = png.toString('latin1', at + 4, at + 8)
+      const data = png.subarray(at + 8, at + 8 + length)
+      expect(png.readUInt32BE(at + 8 + length), `${type} checksum`).toBe(crc32(png.subarray(at + 4, at + 8 + length)))
+      chunks.set(type, [...(chunks.get(type) ?? []), data])
+      at += length + 12
+    }
+    const header = chunks.get('IHDR')![0]!
+    expect([header.readUInt32BE(0), header.readUInt32BE(4), header[8], header[9]]).toEqual([1200, 630, 8, 3]) // 8-bit palette
+    const palette = chunks.get('PLTE')![0]!
+    expect(chunks.has('IEND')).toBe(true)
+    // Undo the filters (all rows use Sub) to read two pixels: the corner is background, the centre is the white glyph.
+    const rows = inflateSync(Buffer.concat(chunks.get('IDAT')!))
+    expect(rows.length).toBe(1201 * 630)
+    const pixel = (x: number, y: number) => {
+      const row = rows.subarray(y * 1201, (y + 1) * 1201)
+      expect(row[0]).toBe(1)
+      let index = 0
+      for (let i = 0; i <= x; i++) index = (index + row[1 + i]!) & 0xff
+      return [...palette.subarray(index * 3, index * 3 + 3)]
+    }
+    const corner = pixel(0, 0)
+    const centre = pixel(600, 315)
+    expect(Math.min(...centre)).toBeGreaterThan(200)
+    expect(Math.min(...corner)).toBeLessThan(Math.min(...centre) - 40)
   })
 
   it('creates one staff account per role with the documented phone, and demo shoppers', async () => {

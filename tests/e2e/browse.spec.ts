@@ -37,8 +37,8 @@ test.describe('browse', () => {
     await page.getByLabel('Size in stock').selectOption('M')
     await page.getByRole('button', { name: 'Apply filters' }).click()
 
-    await expect(page).toHaveURL(/[?&]category=womens-kurtas(&|$)/)
-    await expect(page).toHaveURL(/[?&]size=M(&|$)/)
+    // The form's empty fields (search text, prices, sort) are left out of the address.
+    await expect(page).toHaveURL('/search?category=womens-kurtas&size=M')
     const results = page.getByRole('region', { name: 'Search results' })
     await expect(results.getByRole('status')).toHaveText(/^\d+ products?/)
     await expect(results.getByRole('article').first()).toBeVisible()
@@ -49,7 +49,7 @@ test.describe('browse', () => {
     await page.getByLabel('Sort by').selectOption({ label: 'Price: low to high' })
     await page.getByRole('button', { name: 'Apply filters' }).click()
 
-    await expect(page).toHaveURL(/[?&]sort=price_asc(&|$)/)
+    await expect(page).toHaveURL('/search?category=womens-kurtas&size=M&sort=price_asc')
     await expect(page.getByLabel('Sort by')).toHaveValue('price_asc')
     const prices = await cardPrices(page, 'Search results')
     expect(prices.length).toBeGreaterThan(1)
@@ -71,7 +71,7 @@ test.describe('browse', () => {
     await page.getByLabel('Maximum price').fill('2000')
     await page.getByRole('button', { name: 'Apply filters' }).click()
 
-    await expect(page).toHaveURL(/\/c\/mens-shirts\?min=1000&max=2000/)
+    await expect(page).toHaveURL('/c/mens-shirts?min=1000&max=2000')
     const prices = await cardPrices(page, "Men's Shirts products")
     expect(prices.length).toBeGreaterThan(0)
     for (const p of prices) {

@@ -1,7 +1,8 @@
 /**
  * Checkout and orders, end to end, with JavaScript (client navigation) and without (plain
- * form posts, post/redirect/get): a shopper checks out with a new address and cash on
- * delivery, finds the order under /account/orders and cancels it; a double-submitted
+ * form posts, post/redirect/get): a shopper checks out with a new address, a delivery option
+ * (express without JavaScript) and cash on delivery, finds the order under /account/orders and
+ * cancels it; a double-submitted
  * checkout form places one order; staff find an order and move it on (the warehouse ships
  * it, the accountant records the payment), and the timeline shows who did it.
  *
@@ -87,8 +88,15 @@ async function signIn(page: Page, phone: string): Promise<void> {
   await expect(page.getByRole('banner').getByRole('button', { name: 'Sign out' })).toBeVisible()
 }
 
-/** From the address step: a new address (saved), cash on delivery, review. Returns the review's total. */
-async function checkOutToReview(page: Page, address: { name: string; line1: string }): Promise<string> {
+/** "₹1,234.50" → 123450 (paise). */
+function paise(rupees: string): number {
+  return Math.round(Number(rupees.replace(/[₹,\s]/g, '')) * 100)
+}
+
+type Delivery = 'Standard delivery' | 'Express delivery'
+
+/** From the address step: a new address (saved), a delivery option, cash on delivery, review. Returns the review's total. */
+async function checkOutToReview(page: Page, address: { name: string; line1: string }, delivery: Delivery = 'Standard delivery'): Promise<string> {
   await expect(page).toHaveURL('/checkout')
   await expect(page.getByRole('heading', { level: 1, name: 'Checkout' })).toBeVisible()
   await expect(page.getByRole('navigation', { name: 'Checkout steps' }).getByText('1. Address')).toHaveAttribute('aria-current', 'step')
@@ -102,7 +110,7 @@ async function checkOutToReview(page: Page, address: { name: string; line1: stri
   await expect(page.getByRole('checkbox', { name: 'Save this address for next time' })).toBeChecked()
   await page.getByRole('button', { name: 'Use this address' }).click()
 
-  await expect(page).toHaveURL('/checkout?step=payment')
+  await chooseDelivery(page, delivery)
   await expect(page.getByRole('complementary', { name: 'Delivery' })).toContainText(address.line1)
   await page.getByRole('radio', { name: /Cash on delivery/ }).check()
   await page.getByRole('button', { name: 'Continue to review' }).click()
@@ -112,8 +120,20 @@ async function checkOutToReview(page: Page, address: { name: string; line1: stri
   const total = (await summary.getByRole('definition').last().innerText()).trim()
   expect(total).toMatch(RUPEES)
   await expect(page.getByRole('region', { name: 'Shipping address' })).toContainText(address.line1)
+  await expect(page.getByRole('region', { name: 'Delivery', exact: true })).toContainText(delivery)
   await expect(page.getByRole('region', { name: 'Payment', exact: true })).toContainText('Cash on delivery')
   return total
+}
+
+/** On the shipping step: picks a delivery option (standard is preselected) and goes on to payment. */
+async function chooseDelivery(page: Page, delivery: Delivery): Promise<void> {
+  await expect(page).toHaveURL('/checkout?step=shipping')
+  await expect(page.getByRole('navigation', { name: 'Checkout steps' }).getByText('2. Shipping')).toHaveAttribute('aria-current', 'step')
+  const options = page.getByRole('group', { name: 'Delivery option' })
+  await expect(options.getByRole('radio')).toHaveCount(2)
+  await options.getByRole('radio', { name: new RegExp(`^${delivery}`) }).check()
+  await page.getByRole('button', { name: 'Continue to payment' }).click()
+  await expect(page).toHaveURL('/checkout?step=payment')
 }
 
 /** Places the order from the review step and checks the order page; returns its number. */
@@ -137,15 +157,43 @@ test('a guest who opens the checkout is asked to sign in first', async ({ page }
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
 })
 
-test('check out with a new address and cash on delivery, find the order and cancel it', async ({ page, login, javaScriptEnabled }) => {
+test('check out with a new address, a delivery option and cash on delivery, find the order and cancel it', async ({ page, login, javaScriptEnabled }) => {
   test.setTimeout(90_000)
   await login(javaScriptEnabled ? '+919000000102' : '+919000000103')
   const { name } = await addStockedProductToCart(page, javaScriptEnabled, javaScriptEnabled ? 0 : 1)
   const line1 = `${javaScriptEnabled ? 7 : 9} Checkout Lane ${Date.now()}`
+  // Without JavaScript the shopper pays for express delivery; with it, standard (free from ₹499.00, else ₹49.00).
+  const delivery: Delivery = javaScriptEnabled ? 'Standard delivery' : 'Express delivery'
   await page.getByRole('link', { name: 'Check out' }).click()
-  const total = await checkOutToReview(page, { name: 'Test Shopper', line1 })
+  const total = await checkOutToReview(page, { name: 'Test Shopper', line1 }, delivery)
   await expect(page.getByRole('list', { name: 'Items in your order' })).toContainText(name)
+
+  // The summary adds up: items + GST + the chosen delivery's fee, as the server computed them.
+  const summary = page.getByRole('region', { name: 'Order summary' })
+  const amounts = (await summary.getByRole('definition').allInnerTexts()).map((t) => t.trim())
+  await expect(summary.getByRole('term')).toHaveText([/^Items \(1\)$/, 'GST', delivery, 'Total'])
+  const [items, gst, fee] = amounts.map((a) => (a === 'Free' ? 0 : paise(a)))
+  if (delivery === 'Express delivery') expect(fee).toBe(14_900)
+  else expect(fee).toBe(items! >= 49_900 ? 0 : 4_900)
+  expect(items! + gst! + fee!).toBe(paise(total))
+
+  // Steps link back, and a choice made earlier is kept: going back to shipping shows it chosen.
+  await page.getByRole('navigation', { name: 'Checkout steps' }).getByRole('link', { name: '2. Shipping' }).click()
+  await expect(page).toHaveURL('/checkout?step=shipping')
+  await expect(page.getByRole('radio', { name: new RegExp(`^${delivery}`) })).toBeChecked()
+  await page.getByRole('button', { name: 'Continue to payment' }).click()
+  await expect(page.getByRole('radio', { name: /Cash on delivery/ })).toBeChecked()
+  await page.getByRole('button', { name: 'Continue to review' }).click()
+  await expect(page).toHaveURL('/checkout?step=review')
+
   const { number } = await placeOrder(page, total)
+  // The order keeps its delivery option and fee.
+  const totals = page.getByRole('region', { name: 'Total', exact: true })
+  await expect(totals.getByRole('term').nth(2)).toHaveText(delivery)
+  await expect(totals.getByRole('definition').nth(2)).toHaveText(amounts[2]!)
+  const deliveryBox = page.getByRole('region', { name: 'Delivery', exact: true })
+  await expect(deliveryBox).toContainText(delivery)
+  await expect(deliveryBox).toContainText(/Expected \w{3}, \d{1,2}/)
   await expect(page.getByRole('table', { name: 'Items' }).getByRole('link', { name })).toBeVisible()
   await expect(page.getByRole('banner').getByRole('link', { name: 'Cart, 0 items' })).toBeVisible()
 
@@ -167,6 +215,9 @@ test('check out with a new address and cash on delivery, find the order and canc
   await expect(timeline.getByRole('listitem')).toHaveCount(2)
   await expect(timeline.getByRole('listitem').last()).toContainText('Cancelled')
   await expect(timeline.getByRole('listitem').last()).toContainText('Cancelled by the customer')
+  // Nothing is on its way any more, so no delivery date is promised.
+  await expect(deliveryBox).toContainText(delivery)
+  await expect(deliveryBox).not.toContainText('Expected')
 
   await page.goto('/account/orders')
   await expect(page.getByRole('list', { name: 'Your orders' }).getByRole('listitem', { name: `Order ${number}` })).toContainText('Cancelled')
@@ -180,7 +231,11 @@ test('a double-submitted checkout form places one order, delivered to a saved ad
   // The demo shoppers have an address book.
   const saved = page.getByRole('list', { name: 'Saved addresses' }).getByRole('listitem').first()
   await saved.getByRole('button', { name: 'Deliver here' }).click()
-  await expect(page).toHaveURL('/checkout?step=payment')
+  // Skipping ahead to the review before choosing how it is delivered leads back to the shipping step.
+  await page.goto('/checkout?step=review')
+  await expect(page).toHaveURL('/checkout?step=shipping')
+  await expect(page.getByRole('radio', { name: /^Standard delivery/ })).toBeChecked()
+  await chooseDelivery(page, 'Standard delivery')
   await page.getByRole('radio', { name: /Cash on delivery/ }).check()
   await page.getByRole('button', { name: 'Continue to review' }).click()
   await expect(page).toHaveURL('/checkout?step=review')
@@ -278,6 +333,7 @@ test('staff find a new order and move it on; the timeline shows who did it', asy
     await row.getByRole('link', { name: `Order ${number}` }).click()
 
     await expect(page.getByRole('heading', { level: 1, name: `Order ${number}` })).toBeVisible()
+    await expect(page.getByRole('region', { name: 'Delivery', exact: true })).toContainText('Standard delivery')
     // The warehouse may ship; it may not cancel or record payments.
     const newStatus = page.getByRole('combobox', { name: 'New status' })
     await expect(newStatus.getByRole('option')).toHaveText(['Shipped'])

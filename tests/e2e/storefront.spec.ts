@@ -44,6 +44,49 @@ test.describe('storefront', () => {
     await expect(page.getByRole('link', { name, exact: true }).first()).toBeVisible()
   })
 
+  test('the home page has one main heading and a skip link to its content', async ({ page, shopName }) => {
+    await page.goto('/')
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(shopName)
+
+    // The first Tab reaches the skip link, shown while it has focus; it moves focus to the page's content.
+    await page.keyboard.press('Tab')
+    const skip = page.getByRole('link', { name: 'Skip to content' })
+    await expect(skip).toBeFocused()
+    await expect(skip).toBeInViewport()
+    await page.keyboard.press('Enter')
+    await expect(page.getByRole('main')).toBeFocused()
+  })
+
+  test('pages describe themselves to link previews and search engines', async ({ page, request, baseURL }) => {
+    const meta = (property: string) => page.locator(`meta[property="${property}"]`)
+    const canonical = page.locator('link[rel="canonical"]')
+
+    await page.goto('/')
+    await expect(canonical).toHaveAttribute('href', `${baseURL}/`)
+    await expect(meta('og:url')).toHaveAttribute('content', `${baseURL}/`)
+    await expect(meta('og:title')).toHaveAttribute('content', /\S/)
+    await expect(meta('og:description')).toHaveAttribute('content', /\S/)
+    await expect(page.locator('meta[name="twitter:card"]')).toHaveAttribute('content', 'summary_large_image')
+    // The image is one link previews can show: an absolute URL of a PNG (the seed's SVGs are not).
+    const image = (await meta('og:image').getAttribute('content')) ?? ''
+    expect(image).toMatch(new RegExp(`^${baseURL}/.+\\.png$`))
+    const response = await request.get(image)
+    expect(response.status()).toBe(200)
+    expect(response.headers()['content-type']).toBe('image/png')
+
+    // A category's filtered views point at the category; a later page is a page of its own.
+    await page.goto('/c/mens-shirts?size=M')
+    await expect(canonical).toHaveAttribute('href', `${baseURL}/c/mens-shirts`)
+    await expect(meta('og:url')).toHaveAttribute('content', `${baseURL}/c/mens-shirts`)
+    await expect(meta('og:image')).toHaveAttribute('content', new RegExp(`^${baseURL}/.+\\.png$`))
+    await page.goto('/c/mens-shirts?size=M&page=2')
+    await expect(canonical).toHaveAttribute('href', `${baseURL}/c/mens-shirts?page=2`)
+
+    // Search results are for visitors, not for the index.
+    await page.goto('/search?q=kurta')
+    await expect(page.locator('meta[name="robots"]')).toHaveAttribute('content', /noindex/)
+  })
+
   for (const url of ['/no-such-page', '/products/no-such-product']) {
     test(`${url} shows the 404 page with a link back to the shop`, async ({ page, shopName, consoleGuard }) => {
       consoleGuard.allowNotFound(url)

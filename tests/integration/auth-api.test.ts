@@ -4,6 +4,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signJwt } from '#app/utils/jwt.server.ts'
 import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys } from './helpers.ts'
@@ -11,6 +12,8 @@ import { createTestDatabase, freePort, startServer, waitForStatus, type RunningS
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `test:auth:${randomBytes(4).toString('hex')}:`
 const JWT_SECRET = 'integration-jwt-secret-0123456789abcdef'
+const SESSION_SECRET = 'integration-session-secret-0123456789ab'
+const WEEK_SECONDS = 7 * 24 * 60 * 60
 const CODE = '123456'
 // National numbers (the log check looks for these digits anywhere in the output).
 const API_PHONE = '9812345670'
@@ -39,7 +42,7 @@ beforeAll(async () => {
       RATE_LIMIT_AUTH_MAX: '1000',
       RATE_LIMIT_API_MAX: '1000',
       JWT_SECRET,
-      SESSION_SECRET: 'integration-session-secret-0123456789ab',
+      SESSION_SECRET,
       DATA_DIR: path.join(tmp, 'data'),
       OUTBOX_DIR: path.join(tmp, 'outbox'),
       UPLOAD_DIR: path.join(tmp, 'uploads'),
@@ -161,15 +164,38 @@ function sessionCookie(res: Response): { pair: string; attrs: string } {
   return { pair, attrs: attrs.join('; ') }
 }
 
-async function webLogin(phone: string, cookie?: string) {
+/**
+ * The session id inside a `__session=…` pair, after checking its signature the way React
+ * Router signs cookies: base64(JSON) + "." + HMAC-SHA256 with SESSION_SECRET (unpadded base64).
+ */
+function signedSessionId(pair: string): string {
+  const value = decodeURIComponent(pair.slice('__session='.length))
+  const dot = value.lastIndexOf('.')
+  const payload = value.slice(0, dot)
+  const expected = createHmac('sha256', SESSION_SECRET).update(payload).digest('base64').replace(/=+$/, '')
+  expect(value.slice(dot + 1)).toBe(expected)
+  return JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as string
+}
+
+/** Step 1 of the web login: the code is sent and the number kept in the session, not the URL. */
+async function requestCode(phone: string, cookie?: string): Promise<string> {
   const step1 = await fetch(`${server.url}/login`, form({ intent: 'request', phone, redirectTo: '/account' }, cookie))
   expect(step1.status).toBe(302)
-  const next = new URL(step1.headers.get('location') ?? '', server.url)
-  expect(next.pathname).toBe('/login')
-  expect(next.searchParams.get('phone')).toBe(`+91${phone.replace(/\D/g, '').slice(-10)}`)
-  expect(next.searchParams.get('redirectTo')).toBe('/account')
-  const step2 = await fetch(`${server.url}/login`, form({ intent: 'verify', phone: next.searchParams.get('phone') ?? '', code: CODE, redirectTo: '/account' }, cookie))
-  return step2
+  const location = step1.headers.get('location') ?? ''
+  expect(location).toBe('/login?redirectTo=%2Faccount')
+  expect(location).not.toContain(phone.replace(/\D/g, '').slice(-10))
+  return sessionCookie(step1).pair
+}
+
+/** Step 2 as a browser without JavaScript does it: the code form, found through the session cookie, posted back. */
+async function webLogin(phone: string): Promise<{ res: Response; pending: string }> {
+  const pending = await requestCode(phone)
+  const page = await (await fetch(`${server.url}/login?redirectTo=%2Faccount`, { headers: { Cookie: pending } })).text()
+  expect(page).toMatch(/autocomplete="one-time-code"/i)
+  const hiddenPhone = /<input type="hidden" name="phone" value="([^"]+)"/.exec(page)?.[1]
+  expect(hiddenPhone).toBe(`+91${phone.replace(/\D/g, '').slice(-10)}`)
+  const res = await fetch(`${server.url}/login`, form({ intent: 'verify', phone: hiddenPhone ?? '', code: CODE, redirectTo: '/account' }, pending))
+  return { res, pending }
 }
 
 describe('web login without JavaScript', () => {
@@ -179,9 +205,23 @@ describe('web login without JavaScript', () => {
     const html = await page.text()
     expect(html).toMatch(/<form[^>]*method="post"/)
     expect(html).toMatch(/<label[^>]*for="phone"/)
-    const step2 = await (await fetch(`${server.url}/login?phone=%2B91${WEB_PHONE}&redirectTo=%2Faccount`)).text()
+    // A number in the URL no longer opens step 2.
+    expect(await (await fetch(`${server.url}/login?phone=%2B91${WEB_PHONE}&redirectTo=%2Faccount`)).text()).not.toMatch(/one-time-code/i)
+  })
+
+  it('step 2 follows the session: it shows the number the code went to; ?step=phone goes back to step 1', async () => {
+    const phone = '9812345675'
+    const pending = await requestCode(phone)
+    const step2 = await (await fetch(`${server.url}/login?redirectTo=%2Faccount`, { headers: { Cookie: pending } })).text()
     expect(step2).toMatch(/autocomplete="one-time-code"/i)
     expect(step2).toMatch(/inputmode="numeric"/i)
+    expect(step2).toContain(`+91${phone}`)
+    expect(step2).toContain('href="/login?redirectTo=%2Faccount&amp;step=phone"')
+    const back = await (await fetch(`${server.url}/login?redirectTo=%2Faccount&step=phone`, { headers: { Cookie: pending } })).text()
+    expect(back).not.toMatch(/one-time-code/i)
+    expect(back).toMatch(new RegExp(`<input[^>]*id="phone"[^>]*value="\\+91${phone}"`))
+    // Without the cookie there is no step 2.
+    expect(await (await fetch(`${server.url}/login?redirectTo=%2Faccount`)).text()).not.toMatch(/one-time-code/i)
   })
 
   it('a wrong code answers 401 with a message and keeps the phone', async () => {
@@ -193,19 +233,51 @@ describe('web login without JavaScript', () => {
     const html = await res.text()
     expect(html).toMatch(/code is wrong or has expired/)
     expect(html).toContain(`value="+91${phone}"`)
-    // A resend right away is throttled: 429 with a message.
+    // A resend right away is throttled: 429 with a message, Retry-After and the RateLimit-* headers.
     const again = await fetch(`${server.url}/login`, form({ intent: 'request', phone, redirectTo: '/account' }))
     expect(again.status).toBe(429)
-    expect(await again.text()).toMatch(/wait/)
+    const retryAfter = Number(again.headers.get('retry-after'))
+    expect(retryAfter).toBeGreaterThan(0)
+    expect(retryAfter).toBeLessThanOrEqual(30)
+    expect(again.headers.get('ratelimit-limit')).toBeTruthy()
+    expect(again.headers.get('ratelimit-policy')).toBeTruthy()
+    const throttled = await again.text()
+    expect(throttled).toMatch(/wait/)
+    // "I already have a code" leads to step 2 for that number, through the session.
+    expect(throttled).toContain('I already have a code')
+    const step2 = await (await fetch(`${server.url}/login?redirectTo=%2Faccount`, { headers: { Cookie: sessionCookie(again).pair } })).text()
+    expect(step2).toMatch(/one-time-code/i)
+    expect(step2).toContain(`+91${phone}`)
   })
 
   it('signs in (302 + HttpOnly, SameSite=Lax cookie), rotates the session at login, and logout destroys it', async () => {
-    const res = await webLogin(WEB_PHONE)
+    const { res, pending } = await webLogin(WEB_PHONE)
     expect(res.status).toBe(302)
     expect(res.headers.get('location')).toBe('/account')
     const first = sessionCookie(res)
     expect(first.attrs).toMatch(/HttpOnly/i)
     expect(first.attrs).toMatch(/SameSite=Lax/i)
+    expect(first.attrs).toMatch(new RegExp(`(^|; )Max-Age=${WEEK_SECONDS}(;|$)`, 'i'))
+    // Signed, holding only the session id; the data lives in Redis for 7 days.
+    const sessionId = signedSessionId(first.pair)
+    expect(sessionId).toMatch(/^[\w-]{32}$/)
+    const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 })
+    try {
+      const ttlMs = await redis.pttl(`${PREFIX}sess:${sessionId}`)
+      expect(ttlMs).toBeGreaterThan((WEEK_SECONDS - 60) * 1000)
+      expect(ttlMs).toBeLessThanOrEqual(WEEK_SECONDS * 1000)
+      expect(JSON.parse((await redis.get(`${PREFIX}sess:${sessionId}`)) ?? '{}')).toMatchObject({ userId: expect.any(String) })
+      // The session of step 1 (it held the number) was retired at login, not reused.
+      expect(signedSessionId(pending)).not.toBe(sessionId)
+      expect(await redis.exists(`${PREFIX}sess:${signedSessionId(pending)}`)).toBe(0)
+    } finally {
+      redis.disconnect()
+    }
+    // A cookie whose signature does not match is no session at all.
+    const signed = decodeURIComponent(first.pair.slice('__session='.length))
+    const dot = signed.lastIndexOf('.') + 1
+    const forged = `__session=${encodeURIComponent(`${signed.slice(0, dot)}${signed[dot] === 'A' ? 'B' : 'A'}${signed.slice(dot + 1)}`)}`
+    expect((await fetch(`${server.url}/account`, { headers: { Cookie: forged }, redirect: 'manual' })).status).toBe(302)
 
     const account = await fetch(`${server.url}/account`, { headers: { Cookie: first.pair }, redirect: 'manual' })
     expect(account.status).toBe(200)
@@ -221,7 +293,8 @@ describe('web login without JavaScript', () => {
     expect(again.status).toBe(401)
 
     // Signing in while holding a session cookie issues a new session id and retires the old one.
-    const rotated = await webLogin('9812345674', first.pair)
+    await requestCode('9812345674')
+    const rotated = await fetch(`${server.url}/login`, form({ intent: 'verify', phone: '+919812345674', code: CODE, redirectTo: '/account' }, first.pair))
     expect(rotated.status).toBe(302)
     const second = sessionCookie(rotated)
     expect(second.pair).not.toBe(first.pair)
@@ -255,6 +328,6 @@ describe('logs', () => {
     expect(output).not.toContain(CODE)
     expect(output).not.toContain(token)
     expect(output).not.toContain(token.split('.')[2])
-    for (const n of [API_PHONE, WEB_PHONE, OTHER_PHONE, '9812345673', '9812345674']) expect(output).not.toContain(n)
+    for (const n of [API_PHONE, WEB_PHONE, OTHER_PHONE, '9812345673', '9812345674', '9812345675']) expect(output).not.toContain(n)
   })
 })

@@ -1,13 +1,14 @@
 // Sign-in with Google against a local fake of Google's endpoints: the button only when
 // configured, redirect → consent → callback → token exchange (PKCE) → profile → session,
-// one user per Google account however often (or concurrently) the flow runs.
+// one user per Google account however often (or however many at once: 50) the flow runs,
+// and an email another account already has stays with that account.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import pg from 'pg'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFakeGoogle, type FakeGoogle } from '../mocks/google.ts'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer } from './helpers.ts'
+import { createTestDatabase, freePort, queryRows, startServer, waitForStatus, type RunningServer } from './helpers.ts'
 
 const CLIENT_ID = 'test-client.apps.googleusercontent.com'
 const CLIENT_SECRET = 'test-client-secret'
@@ -47,8 +48,8 @@ async function go(jar: CookieJar, url: string, init: RequestInit = {}): Promise<
   return res
 }
 
-/** Runs the browser's side of the round trip; returns the callback's answer. */
-async function signInWithGoogle(jar: CookieJar, redirectTo = '/account'): Promise<Response> {
+/** The browser's side of the round trip up to Google's answer: the callback URL it is sent back to. */
+async function consentAtGoogle(jar: CookieJar, redirectTo = '/account'): Promise<string> {
   const start = await go(jar, `${server.url}/auth/google`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: server.url },
@@ -66,17 +67,40 @@ async function signInWithGoogle(jar: CookieJar, redirectTo = '/account'): Promis
   expect(consent.status).toBe(302)
   const back = consent.headers.get('location') ?? ''
   expect(back.startsWith(`${server.url}/auth/google/callback?`)).toBe(true)
-  return go(jar, back)
+  return back
 }
 
-async function googleUsers(sub: string): Promise<{ id: string; email: string | null; name: string }[]> {
-  const c = new pg.Client({ connectionString: dbUrl })
-  await c.connect()
-  try {
-    return (await c.query<{ id: string; email: string | null; name: string }>('SELECT id, email, name FROM users WHERE google_id = $1', [sub])).rows
-  } finally {
-    await c.end()
-  }
+/** The whole round trip; returns the callback's answer. */
+async function signInWithGoogle(jar: CookieJar, redirectTo = '/account'): Promise<Response> {
+  return go(jar, await consentAtGoogle(jar, redirectTo))
+}
+
+async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {
+  return queryRows<T>(dbUrl, text, values)
+}
+
+async function googleUsers(sub: string) {
+  return sql<{ id: string; email: string | null; name: string }>('SELECT id, email, name FROM users WHERE google_id = $1', [sub])
+}
+
+/**
+ * `count` browsers sign in with the fake's current account at the same moment: each gets
+ * Google's answer first, then all come back to the callback at once. Every one must land
+ * on /account; returns the ids of the users their sessions belong to.
+ */
+async function signInAtOnce(count: number): Promise<Set<string>> {
+  const jars = Array.from({ length: count }, () => new CookieJar())
+  const callbacks = await Promise.all(jars.map((jar) => consentAtGoogle(jar)))
+  const results = await Promise.all(jars.map((jar, i) => go(jar, callbacks[i]!)))
+  expect(results.map((r) => `${r.status} ${r.headers.get('location')}`)).toEqual(jars.map(() => '302 /account'))
+  const ids = await Promise.all(
+    jars.map(async (jar) => {
+      const me = await go(jar, `${server.url}/api/v1/me`)
+      expect(me.status).toBe(200)
+      return ((await me.json()) as { user: { id: string } }).user.id
+    }),
+  )
+  return new Set(ids)
 }
 
 function tmpDir() {
@@ -93,6 +117,7 @@ function baseEnv(tmp: string, url: string): Record<string, string> {
     SESSION_SECRET: 'integration-session-secret-0123456789ab',
     JWT_SECRET: 'integration-jwt-secret-0123456789abcdef',
     RATE_LIMIT_AUTH_MAX: '1000',
+    RATE_LIMIT_API_MAX: '1000',
     DATA_DIR: path.join(tmp, 'data'),
     OUTBOX_DIR: path.join(tmp, 'outbox'),
     UPLOAD_DIR: path.join(tmp, 'uploads'),
@@ -160,18 +185,43 @@ describe('Google sign-in (configured)', () => {
     expect(users[0]).toMatchObject({ email: 'asha@example.com', name: 'Asha Rao' })
   })
 
-  it('creates the user once, however often and however concurrently the flow runs', async () => {
+  it('50 concurrent first logins for one Google account create exactly one user, and every session is that user', async () => {
+    const sub = '100000000000000000002'
+    fake.profile = { sub, name: 'Bilal Khan', email: 'bilal@example.com' }
+    const signedInAs = await signInAtOnce(50)
+    expect(fake.calls.tokenErrors).toEqual([])
+    const created = await googleUsers(sub)
+    expect(created).toHaveLength(1)
+    expect(created[0]).toMatchObject({ email: 'bilal@example.com', name: 'Bilal Khan' })
+    expect(signedInAs).toEqual(new Set([created[0]!.id]))
+  })
+
+  it('50 concurrent first logins with an email a phone account already has: one new user without it, the phone account untouched', async () => {
+    // Accounts are not linked by email: the Google account gets its own user, the address stays with its owner.
+    const sub = '100000000000000000003'
+    const [phoneUser] = await sql<{ id: string }>(
+      `INSERT INTO users (id, name, phone, email, is_phone_verified, updated_at) VALUES (gen_random_uuid(), 'Chitra by phone', '+919811111111', 'chitra@example.com', true, now()) RETURNING id`,
+    )
+    const phoneRow = () => sql('SELECT name, phone, email, google_id, role FROM users WHERE id = $1', [phoneUser!.id])
+    const before = await phoneRow()
+    fake.profile = { sub, name: 'Chitra Iyer', email: 'chitra@example.com' }
+    const signedInAs = await signInAtOnce(50)
+    const created = await googleUsers(sub)
+    expect(created).toEqual([{ id: expect.any(String), email: null, name: 'Chitra Iyer' }])
+    expect(created[0]!.id).not.toBe(phoneUser!.id)
+    expect(signedInAs).toEqual(new Set([created[0]!.id]))
+    expect(await phoneRow()).toEqual(before)
+  })
+
+  it('signing in again finds the same user', async () => {
+    const asha = await googleUsers('100000000000000000001')
+    const bilal = await googleUsers('100000000000000000002')
     fake.profile = { sub: '100000000000000000002', name: 'Bilal Khan', email: 'bilal@example.com' }
-    const results = await Promise.all([signInWithGoogle(new CookieJar()), signInWithGoogle(new CookieJar())])
-    for (const r of results) expect(r.headers.get('location')).toBe('/account')
-    const again = await signInWithGoogle(new CookieJar())
-    expect(again.headers.get('location')).toBe('/account')
-    const first = await googleUsers('100000000000000000001')
-    expect(first).toHaveLength(1)
-    expect(await googleUsers('100000000000000000002')).toHaveLength(1)
+    expect((await signInWithGoogle(new CookieJar())).headers.get('location')).toBe('/account')
     fake.profile = { sub: '100000000000000000001', name: 'Asha Rao', email: 'asha@example.com' }
-    await signInWithGoogle(new CookieJar())
-    expect(await googleUsers('100000000000000000001')).toEqual(first)
+    expect((await signInWithGoogle(new CookieJar())).headers.get('location')).toBe('/account')
+    expect(await googleUsers('100000000000000000001')).toEqual(asha)
+    expect(await googleUsers('100000000000000000002')).toEqual(bilal)
   })
 
   it('refuses a callback whose state does not match the cookie, and never redirects off-site', async () => {

@@ -109,3 +109,39 @@ export async function queryRows<T extends pg.QueryResultRow>(url: string, text: 
     await c.end()
   }
 }
+
+export interface OwnRedis {
+  url: string
+  /** Kills this redis-server by its PID (SIGKILL) and waits for it to be gone. */
+  stop: () => Promise<void>
+}
+
+/**
+ * A redis-server of the test's own on `port` (no persistence), ready to answer: tests that
+ * stop Redis stop this one, never the machine's shared server.
+ */
+export async function startRedisServer(port: number): Promise<OwnRedis> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const url = `redis://127.0.0.1:${port}/0`
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    await exited
+  }
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    probe.on('error', () => undefined) // refused until the server listens; connect() reports it
+    const pong = await probe
+      .connect()
+      .then(() => probe.ping())
+      .catch(() => null)
+    probe.disconnect()
+    if (pong === 'PONG') return { url, stop }
+    if (Date.now() > deadline || child.exitCode !== null) {
+      await stop()
+      throw new Error(`redis-server did not start on port ${port}`)
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}

@@ -267,6 +267,35 @@ describe('POST /api/v1/orders', () => {
     expect((await apiStock(p.socks)).M).toBe(8)
   })
 
+  it('shippingMethod: standard when left out, express priced by the server, anything else 400; it is part of the Idempotency-Key body', async () => {
+    type ShippedOrder = OrderJson & { shippingMethod: string }
+    const tunic = await insertProduct('oa-tunic', 59_900, { M: 5 })
+    const line = [{ productId: tunic, size: 'M', quantity: 1 }]
+    // 599.00 at 5% GST; standard delivery is free from 499.00, express never is. The client's shippingPrice is ignored.
+    const key = `ship-${randomBytes(8).toString('hex')}`
+    const express = await api<ShippedOrder>('POST', '/orders', { token: users.alice.token, body: { ...body(line), shippingMethod: 'express', shippingPrice: 0 }, headers: { 'Idempotency-Key': key } })
+    expect(express.status, JSON.stringify(express.body)).toBe(201)
+    expect(express.body).toMatchObject({ shippingMethod: 'express', itemsPrice: 59_900, taxPrice: 2_995, shippingPrice: 14_900, totalPrice: 77_795 })
+    expect((await api<ShippedOrder>('GET', `/orders/${express.body.id}`, { token: users.alice.token })).body).toEqual(express.body)
+
+    const standard = await api<ShippedOrder>('POST', '/orders', { token: users.alice.token, body: body(line) })
+    expect(standard.body).toMatchObject({ shippingMethod: 'standard', shippingPrice: 0, totalPrice: 62_895 })
+
+    // The same key with another delivery option is another order: refused.
+    const switched = await api<ErrorJson>('POST', '/orders', { token: users.alice.token, body: { ...body(line), shippingMethod: 'standard' }, headers: { 'Idempotency-Key': key } })
+    expect(switched.status).toBe(409)
+    expect(switched.body.error.code).toBe('CONFLICT')
+
+    const orders = await orderCount()
+    for (const bad of ['drone', 'EXPRESS', '', null, 1]) {
+      const res = await api<ErrorJson>('POST', '/orders', { token: users.alice.token, body: { ...body(line), shippingMethod: bad } })
+      expect(res.status, JSON.stringify(bad)).toBe(400)
+      expect(res.body.error).toMatchObject({ code: 'VALIDATION', fields: { shippingMethod: 'Shipping method must be one of standard, express.' } })
+    }
+    expect(await orderCount()).toBe(orders)
+    expect(await dbStock(tunic)).toEqual({ M: 3 })
+  })
+
   it('one short item among several: 409 OUT_OF_STOCK naming it, no stock taken, no order', async () => {
     const before = { kurta: await dbStock(p.kurta), saree: await dbStock(p.saree), socks: await dbStock(p.socks) }
     const orders = await orderCount()

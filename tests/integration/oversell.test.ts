@@ -2,11 +2,14 @@
 // of one size (10 in stock) at the same moment, through two server instances sharing one
 // PostgreSQL database. Exactly 10 orders, stock 0 and never below, every other buyer told
 // OUT_OF_STOCK — first with the instances sharing Redis (locks across instances), then
-// with no Redis at all (in-process locks per instance; the guarded decrement decides).
+// with their Redis stopped under them (each falls back to its in-process lock, as without
+// Redis; the guarded decrement decides).
+import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
+import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signJwt } from '#app/utils/jwt.server.ts'
@@ -24,7 +27,9 @@ let tmp = ''
 const servers: RunningServer[] = []
 const cleanups: (() => Promise<void> | void)[] = []
 let buyerTokens: { id: string; token: string }[] = []
-const products = { shared: '', local: '' }
+const products = { shared: '', stopped: '' }
+/** A Redis of this file's own, stopped in the middle of the second test. */
+let ownRedis: { child: ChildProcess; url: string; exited: Promise<unknown> } | null = null
 
 const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => queryRows<T>(dbUrl, text, values)
 
@@ -38,8 +43,29 @@ async function insertProduct(slug: string): Promise<string> {
   return row?.id ?? ''
 }
 
-/** Two instances on one database; with `redis`, they share the Redis prefix (so the locks). */
-function startPair(redis: boolean): Promise<RunningServer[]> {
+/** A dedicated redis-server on a free port (no persistence), ready to answer. */
+async function startOwnRedis(): Promise<NonNullable<typeof ownRedis>> {
+  const port = await freePort()
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' })
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  const url = `redis://127.0.0.1:${port}/0`
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
+    probe.on('error', () => undefined) // refused until the server listens; connect() reports it
+    const pong = await probe
+      .connect()
+      .then(() => probe.ping())
+      .catch(() => null)
+    probe.disconnect()
+    if (pong === 'PONG') return { child, url, exited }
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+/** Two instances on one database, sharing the Redis at `redisUrl` (so the locks). */
+function startPair(redisUrl: string): Promise<RunningServer[]> {
   return Promise.all(
     [0, 1].map(async () => {
       const env: Record<string, string> = {
@@ -54,7 +80,8 @@ function startPair(redis: boolean): Promise<RunningServer[]> {
         DATA_DIR: path.join(tmp, 'data'),
         OUTBOX_DIR: path.join(tmp, 'outbox'),
         UPLOAD_DIR: path.join(tmp, 'uploads'),
-        ...(redis ? { REDIS_URL, REDIS_KEY_PREFIX: PREFIX } : {}),
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: PREFIX,
       }
       const server = startServer(env, await freePort())
       servers.push(server)
@@ -70,7 +97,7 @@ function startPair(redis: boolean): Promise<RunningServer[]> {
 }
 
 let redisPair: Promise<RunningServer[]>
-let localPair: Promise<RunningServer[]>
+let stoppedPair: Promise<RunningServer[]>
 
 beforeAll(async () => {
   const db = await createTestDatabase('it_oversell')
@@ -81,7 +108,8 @@ beforeAll(async () => {
   // Migrated once here, so the four instances do not race to migrate at start.
   await migrateDeploy(db.url)
   products.shared = await insertProduct('os-shared-redis')
-  products.local = await insertProduct('os-no-redis')
+  products.stopped = await insertProduct('os-redis-stopped')
+  ownRedis = await startOwnRedis()
 
   // 2 × 200 distinct shoppers, their bearer tokens signed with the servers' secret.
   const rows = await sql<{ id: string; name: string }>(
@@ -93,13 +121,17 @@ beforeAll(async () => {
   buyerTokens = rows.map((u) => ({ id: u.id, token: signJwt({ id: u.id, role: 'user', isPhoneVerified: true, name: u.name, avatar: null }, JWT_SECRET) }))
 
   // All four instances start together (each boot is mostly waiting on Vite); the second pair idles until its turn.
-  redisPair = startPair(true)
-  localPair = startPair(false)
-  await Promise.all([redisPair, localPair])
+  redisPair = startPair(REDIS_URL)
+  stoppedPair = startPair(ownRedis.url)
+  await Promise.all([redisPair, stoppedPair])
 }, 300_000)
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop('SIGKILL')))
+  if (ownRedis && ownRedis.child.exitCode === null && ownRedis.child.signalCode === null) {
+    ownRedis.child.kill('SIGKILL')
+    await ownRedis.exited
+  }
   await deleteRedisKeys(REDIS_URL, PREFIX)
   for (const c of cleanups) await Promise.resolve(c()).catch(() => undefined)
 })
@@ -128,7 +160,7 @@ async function rush(pair: RunningServer[], productId: string, buyers: { token: s
       await new Promise((r) => setTimeout(r, 20))
     }
   })()
-  const outcomes = await Promise.all(
+  const sending = Promise.all(
     buyers.map(async (b, i): Promise<Outcome> => {
       const server = i % pair.length
       // A well-behaved mobile client: one Idempotency-Key per checkout, and on 503 (the shared
@@ -139,6 +171,9 @@ async function rush(pair: RunningServer[], productId: string, buyers: { token: s
           method: 'POST',
           headers: { Authorization: `Bearer ${b.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': key },
           body: JSON.stringify({ items: [{ productId, size: 'M', quantity: 1 }], shippingAddress: address, paymentMethod: 'cod' }),
+        }).catch((err: unknown) => {
+          const s = pair[server]!
+          throw new Error(`${String(err)} (instance ${server}: exit ${s.child.exitCode ?? s.child.signalCode ?? 'still running'})\n--- its output ---\n${s.output().slice(-4000)}`)
         })
         const text = await res.text()
         let body: Outcome['body'] = {}
@@ -153,10 +188,13 @@ async function rush(pair: RunningServer[], productId: string, buyers: { token: s
       }
     }),
   )
-  done = true
-  await sampling
-  await sampler.end()
-  return { outcomes, samples }
+  try {
+    return { outcomes: await sending, samples }
+  } finally {
+    done = true
+    await sampling
+    await sampler.end()
+  }
 }
 
 async function expectExactlyTen(pair: RunningServer[], productId: string, buyers: { id: string; token: string }[]) {
@@ -222,8 +260,18 @@ describe('200 buyers, 10 pieces, two instances', () => {
     }
   }, 120_000)
 
-  it('without Redis (in-process locks per instance): still exactly 10', async () => {
-    const pair = await localPair
-    await expectExactlyTen(pair, products.local, buyerTokens.slice(BUYERS))
+  it('with their Redis stopped (in-process locks per instance): still exactly 10, and not ready meanwhile', async () => {
+    const pair = await stoppedPair
+    // Killed, not shut down: the instances lose their connections with locks possibly held.
+    ownRedis!.child.kill('SIGKILL')
+    await ownRedis!.exited
+    for (const s of pair) await waitForStatus(`${s.url}/readyz`, (st) => st === 503, 20_000)
+    await expectExactlyTen(pair, products.stopped, buyerTokens.slice(BUYERS))
+    for (const s of pair) {
+      // Still without Redis: a load balancer keeps sending traffic elsewhere if it can.
+      expect((await fetch(`${s.url}/readyz`)).status).toBe(503)
+      // Every buyer took this instance's own lock at once; none waited on a Redis that is gone.
+      expect(s.output()).not.toContain('stock lock unavailable')
+    }
   }, 120_000)
 })

@@ -1,11 +1,14 @@
 // Razorpay end to end through the real server (tsx server.ts, real PostgreSQL and Redis) with a
 // local fake of Razorpay's API: the /api/v1/payments/razorpay/* routes, the orders API's
-// `razorpay` field, and the /checkout/payment/:orderId page with and without JavaScript.
+// `razorpay` field, the /checkout/payment/:orderId page with and without JavaScript, and the
+// shopper's order page (only theirs; cancelling a paid order refunds it).
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refundPaymentsJob } from '#app/jobs/refund-payments.server.ts'
+import { processRefunds } from '#app/services/payments.server.ts'
 import { getDb } from '#app/utils/db.server.ts'
 import { parseEnv } from '#app/utils/env.server.ts'
 import { signJwt } from '#app/utils/jwt.server.ts'
@@ -39,6 +42,7 @@ let productId = ''
 const tokens = { a: '', b: '' }
 let cookieA = ''
 let cookieB = ''
+let staffCookie = ''
 const signatures: string[] = []
 const cleanups: (() => Promise<void> | void)[] = []
 
@@ -112,8 +116,12 @@ beforeAll(async () => {
   await migrateDeploy(db.url)
   fake = await startFakeRazorpay()
   cleanups.push(() => fake.close())
-  // This process talks to the same database for fixtures and assertions.
-  initRuntime(parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url }), { url: db.url, mode: 'external', poolMax: 2 })
+  // This process talks to the same database for fixtures and assertions, and runs the refund job
+  // (the server runs no worker).
+  initRuntime(
+    parseEnv({ NODE_ENV: 'test', DATABASE_URL: db.url, RAZORPAY_KEY_ID: fake.keyId, RAZORPAY_KEY_SECRET: fake.keySecret, RAZORPAY_API_BASE: fake.url }),
+    { url: db.url, mode: 'external', poolMax: 2 },
+  )
   cleanups.push(() => closeRuntime())
   productId = (await createProduct({ price: 129_900, sizes: { M: 20 } })).id
 
@@ -144,6 +152,9 @@ beforeAll(async () => {
   await waitForStatus(`${server.url}/readyz`, (s) => s === 200, 90_000)
   ;({ cookie: cookieA, token: tokens.a } = await signIn('9812377701'))
   ;({ cookie: cookieB, token: tokens.b } = await signIn('9812377702'))
+  // An account manager (order:update and order:cancel), signed in like anyone else.
+  await getDb().user.create({ data: { phone: '+919812377703', name: 'Mona Manager', role: 'account_manager' }, select: { id: true } })
+  staffCookie = (await signIn('9812377703')).cookie
 }, 150_000)
 
 afterAll(async () => {
@@ -293,6 +304,77 @@ describe('payment page /checkout/payment/:orderId', () => {
     const cart = await (await page('/cart', cookieA)).text()
     expect(cart).toContain('is cancelled. Its items are back in your cart')
     expect(cart).toContain('cash on delivery')
+  })
+
+  it("the order page is the owner's only: another shopper gets the same 404 page as for no order at all", async () => {
+    const order = await placeRazorpayOrder()
+    const own = await page(`/account/orders/${order.id}`, cookieA)
+    expect(own.status).toBe(200)
+    expect(await own.text()).toContain(`#${order.number}`)
+
+    const missing = await page('/account/orders/00000000-0000-4000-8000-000000000000', cookieB)
+    expect(missing.status).toBe(404)
+    const other = await page(`/account/orders/${order.id}`, cookieB)
+    expect(other.status).toBe(404)
+    const html = await other.text()
+    expect(html).toContain('Order not found')
+    // Nothing of the order leaks: not its address, buyer or total.
+    expect(html).not.toContain(address.line1)
+    expect(html).not.toContain(address.name)
+    expect(html).not.toContain(new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', minimumFractionDigits: 2 }).format(order.totalPrice / 100))
+    // Nor can they cancel it from the page.
+    expect((await form(`/account/orders/${order.id}`, { intent: 'cancel' }, cookieB)).status).toBe(404)
+    expect((await getOrder(order.id)).status).toBe('pending_payment')
+  })
+
+  it('cancelling a paid order on its page (no JavaScript) promises the refund, and the page shows it once made', async () => {
+    const order = await placeRazorpayOrder(tokens.b)
+    const rzp = order.razorpay!.razorpayOrderId
+    const payment = fake.pay(rzp)
+    expect((await api('/api/v1/payments/razorpay/verify', { token: tokens.b, body: { orderId: order.id, ...checkoutFields(rzp, payment.id) } })).status).toBe(200)
+    const total = new Intl.NumberFormat('en-IN', { style: 'currency', currency: 'INR', minimumFractionDigits: 2 }).format(order.totalPrice / 100)
+    expect(await (await page(`/account/orders/${order.id}`, cookieB)).text()).toContain('your online payment is then refunded to its original method automatically')
+
+    const res = await form(`/account/orders/${order.id}`, { intent: 'cancel', reason: 'found it cheaper' }, cookieB)
+    expect(res.status).toBe(302)
+    expect(res.headers.get('location')).toBe(`/account/orders/${order.id}`)
+    const cookie = [cookieB, ...res.headers.getSetCookie().map((c) => c.split(';')[0] ?? '')].filter((c) => c.startsWith('__session=')).at(-1) ?? cookieB
+    const pending = await (await page(`/account/orders/${order.id}`, cookie)).text()
+    expect(pending).toContain(`Order #${order.number} was cancelled. Your payment will be refunded to its original method.`)
+    expect(pending).toContain(`We are refunding ${total} to your original payment method.`)
+
+    // Razorpay is down at first: the order stays cancelled, staff see why the refund waits.
+    fake.failNext(502)
+    await refundPaymentsJob.handle({})
+    const staffPage = async () => (await page(`/admin/orders/${order.id}`, staffCookie)).text()
+    const failed = await staffPage()
+    expect(failed).toContain('Refund failed')
+    expect(failed).toContain('Razorpay could not take the refund (502): Injected failure (attempt 1 of 8')
+    expect(failed).toContain('It is retried automatically.')
+    expect(await (await page(`/account/orders/${order.id}`, cookieB)).text()).toContain(`We are refunding ${total} to your original payment method.`)
+
+    // The job's next attempt, once its pause has passed.
+    await processRefunds(new Date(Date.now() + 61_000))
+    const refunds = [...fake.refunds.values()].filter((r) => r.payment_id === payment.id)
+    expect(refunds.map((r) => r.amount)).toEqual([order.totalPrice])
+    const done = await (await page(`/account/orders/${order.id}`, cookieB)).text()
+    expect(done).toContain(`${total} refunded to your original payment method.`)
+    expect(done).toContain(`Refund of ${total} made to the original payment method (Razorpay ${refunds[0]!.id})`)
+    expect(await getOrder(order.id, tokens.b)).toMatchObject({ status: 'cancelled', isPaid: true, payment: { status: 'refunded' } })
+    const refunded = await staffPage()
+    expect(refunded).toContain('Refunded through Razorpay')
+    expect(refunded).toContain(refunds[0]!.id)
+  })
+
+  it('staff are not offered to move an unpaid online order to processing, only to cancel it', async () => {
+    const order = await placeRazorpayOrder()
+    const html = await (await page(`/admin/orders/${order.id}`, staffCookie)).text()
+    expect(html).toContain('<option value="cancelled"')
+    expect(html).not.toContain('<option value="processing"')
+    const res = await form(`/admin/orders/${order.id}`, { intent: 'status', status: 'processing' }, staffCookie)
+    expect(res.status).toBe(422)
+    expect(await res.text()).toContain('awaiting its online payment')
+    expect((await getOrder(order.id)).status).toBe('pending_payment')
   })
 
   it('never logs a key secret, webhook secret or signature', () => {

@@ -30,7 +30,7 @@ beforeAll(async () => {
   cleanups.push(database.drop)
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fast-lane-it-'))
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }))
-  // Run in reverse: the keys go after both servers have stopped (a delayed invalidation could recreate one).
+  // Run in reverse: the keys go after both servers have stopped (a running one could write one again).
   cleanups.push(() => deleteRedisKeys(REDIS_URL, PREFIX))
   const env = {
     DATABASE_URL: database.url,

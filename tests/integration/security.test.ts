@@ -152,4 +152,26 @@ describe('cross-site form posts', () => {
     expect(own.status).not.toBe(403)
     expect(own.status).toBeLessThan(500)
   })
+
+  it('refuses an API call carrying the session cookie from another site with 403 JSON; a bearer call is judged by its token', async () => {
+    const client = asClient('203.0.113.30')
+    const server = servers[0] as RunningServer
+    const body = JSON.stringify({ productId: '0190f000-0000-7000-8000-000000000000' })
+    const forged = await client(server, '/api/v1/user/wishlist', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', cookie: '__session=anything', 'content-type': 'application/json' },
+      body,
+    })
+    expect(forged.status).toBe(403)
+    expect(forged.headers.get('content-type')).toMatch(/application\/json/)
+    expect(await forged.json()).toMatchObject({ error: { code: 'FORBIDDEN' } })
+    // With a bearer token the cookie plays no part: the request reaches the route (which refuses this token).
+    const bearer = await client(server, '/api/v1/user/wishlist', {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', cookie: '__session=anything', authorization: 'Bearer not.a.token', 'content-type': 'application/json' },
+      body,
+    })
+    expect(bearer.status).toBe(401)
+    expect(await bearer.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } })
+  })
 })

@@ -1,11 +1,11 @@
 // The store as an operator meets it: start-up, configuration errors, readiness that
 // follows PostgreSQL and Redis, both infrastructure modes, graceful shutdown.
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer } from './helpers.ts'
+import { createTestDatabase, freePort, startRedisServer, startServer, waitForStatus, type RunningServer } from './helpers.ts'
 
 const servers: RunningServer[] = []
 const cleanups: (() => Promise<void>)[] = []
@@ -20,15 +20,44 @@ function tmpDir(name: string) {
   return dir
 }
 
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
-  await new Promise((r) => setTimeout(r, 300))
-  return child
+/**
+ * A TCP relay on a port of its own to `target` (the machine's PostgreSQL), which the test can
+ * take down, dropping every connection, and bring back: a database outage that stops nothing shared.
+ */
+async function tcpRelay(target: { host: string; port: number }) {
+  const port = await freePort()
+  const sockets = new Set<net.Socket>()
+  let server: net.Server | undefined
+  const open = () =>
+    new Promise<void>((resolve, reject) => {
+      server = net.createServer((client) => {
+        const upstream = net.connect(target.port, target.host)
+        for (const socket of [client, upstream]) {
+          sockets.add(socket)
+          socket.once('close', () => {
+            sockets.delete(socket)
+            client.destroy()
+            upstream.destroy()
+          })
+          socket.on('error', () => undefined) // the other side closes it
+        }
+        client.pipe(upstream).pipe(client)
+      })
+      server.once('error', reject).listen(port, '127.0.0.1', () => resolve())
+    })
+  const close = async () => {
+    const listening = server
+    server = undefined
+    for (const socket of sockets) socket.destroy()
+    if (listening) await new Promise((resolve) => listening.close(resolve))
+  }
+  return { port, open, close }
 }
 
 describe('configuration errors', () => {
   it.each([
     ['REDIS_URL', 'http://127.0.0.1:6379'],
+    ['REDIS_URL', 'redis://127.0.0.1:6399/abc'],
     ['DATABASE_URL', 'not-a-url'],
   ])('a malformed %s stops start-up with a message naming it', async (name, value) => {
     const s = startServer({ [name]: value }, await freePort())
@@ -44,8 +73,8 @@ describe('with PostgreSQL and Redis servers', () => {
     const db = await createTestDatabase('it_server')
     cleanups.push(db.drop)
     const redisPort = await freePort()
-    let redis = await startRedis(redisPort)
-    cleanups.push(async () => void redis.kill('SIGKILL'))
+    let redis = await startRedisServer(redisPort)
+    cleanups.push(() => redis.stop())
     const s = startServer(
       { DATABASE_URL: db.url, REDIS_URL: `redis://127.0.0.1:${redisPort}/0`, DATA_DIR: tmpDir('data'), UPLOAD_DIR: tmpDir('uploads') },
       await freePort(),
@@ -78,33 +107,64 @@ describe('with PostgreSQL and Redis servers', () => {
     expect(typeof line?.durationMs).toBe('number')
 
     // Redis goes away: not ready, but still alive; it comes back: ready again.
-    redis.kill('SIGKILL')
+    await redis.stop()
     await waitForStatus(`${s.url}/readyz`, (st) => st === 503, 15_000)
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
     const body = (await (await fetch(`${s.url}/readyz`)).json()) as { checks: { redis: boolean; database: boolean } }
     expect(body.checks).toMatchObject({ redis: false, database: true })
-    redis = await startRedis(redisPort)
+    redis = await startRedisServer(redisPort)
     await waitForStatus(`${s.url}/readyz`, (st) => st === 200, 20_000)
 
     // Graceful shutdown: exits 0 and logs it.
     expect(await s.stop('SIGTERM')).toBe(0)
     expect(s.output()).toContain('"message":"stopped"')
-  })
+  }, 240_000)
 
-  it('stays up and unready while the database is unreachable', async () => {
-    const deadPort = await freePort()
-    const s = startServer({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${deadPort}/nowhere`, DATA_DIR: tmpDir('data') }, await freePort())
+  it('starts with neither reachable, gets ready as each comes up, and follows a database outage', async () => {
+    const db = await createTestDatabase('it_server_outage')
+    cleanups.push(db.drop)
+    const pgUrl = new URL(db.url)
+    const relay = await tcpRelay({ host: pgUrl.hostname, port: Number(pgUrl.port || 5432) })
+    cleanups.push(relay.close)
+    const viaRelay = new URL(db.url)
+    viaRelay.hostname = '127.0.0.1'
+    viaRelay.port = String(relay.port)
+    const redisPort = await freePort()
+    const s = startServer(
+      { DATABASE_URL: viaRelay.toString(), REDIS_URL: `redis://127.0.0.1:${redisPort}/0`, SEED_ON_EMPTY: 'false', DATA_DIR: tmpDir('data'), UPLOAD_DIR: tmpDir('uploads') },
+      await freePort(),
+    )
     servers.push(s)
-    await waitForStatus(`${s.url}/healthz`, (st) => st === 200, 30_000)
-    const ready = await fetch(`${s.url}/readyz`)
-    expect(ready.status).toBe(503)
-    expect(((await ready.json()) as { checks: { database: boolean } }).checks.database).toBe(false)
+    const readiness = async () => {
+      const res = await fetch(`${s.url}/readyz`)
+      return { status: res.status, ...((await res.json()) as object) }
+    }
+
+    // Nothing reachable: up, not ready, pages answer "starting" with a retry hint.
+    await waitForStatus(`${s.url}/healthz`, (st) => st === 200, 60_000)
+    expect(await readiness()).toMatchObject({ status: 503, checks: { bootstrap: false, database: false, redis: false } })
     const page = await fetch(`${s.url}/`)
     expect(page.status).toBe(503)
     expect(page.headers.get('retry-after')).toBeTruthy()
+
+    // The database comes up: migrated, still not ready without Redis.
+    await relay.open()
+    await expect.poll(readiness, { timeout: 60_000, interval: 250 }).toMatchObject({ status: 503, checks: { bootstrap: true, database: true, redis: false } })
+
+    // A Redis server starts on the configured port: ready.
+    const redis = await startRedisServer(redisPort)
+    cleanups.push(redis.stop)
+    await waitForStatus(`${s.url}/readyz`, (st) => st === 200, 30_000)
+
+    // The database goes away: not ready, still alive; it returns: ready again.
+    await relay.close()
+    await expect.poll(readiness, { timeout: 15_000, interval: 250 }).toMatchObject({ status: 503, checks: { database: false, redis: true } })
+    expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
+    await relay.open()
+    await waitForStatus(`${s.url}/readyz`, (st) => st === 200, 30_000)
     expect(s.child.exitCode).toBeNull()
     expect(await s.stop('SIGTERM')).toBe(0)
-  })
+  }, 240_000)
 })
 
 describe('with the embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
@@ -129,5 +189,5 @@ describe('with the embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
     expect(second.output()).not.toContain('seeding the demo store')
     expect(await (await fetch(`${second.url}/`)).text()).toContain('New arrivals')
     expect(await second.stop('SIGTERM')).toBe(0)
-  })
+  }, 300_000)
 })

@@ -1,6 +1,6 @@
 /**
  * A local fake of Razorpay's REST API (the parts the store calls: create and read orders,
- * list an order's payments, read a payment) for tests, plus what Razorpay itself would
+ * list an order's payments, read a payment, refund a payment and list its refunds) for tests, plus what Razorpay itself would
  * produce around it: Checkout's signed success response and signed webhook deliveries.
  * It checks what Razorpay checks: HTTP Basic key id and secret, amount, currency, receipt.
  */
@@ -31,9 +31,22 @@ export interface FakeRazorpayPayment {
   order_id: string
   method: string
   captured: boolean
+  amount_refunded: number
+  refund_status: 'partial' | 'full' | null
   error_code: string | null
   error_description: string | null
   error_reason: string | null
+  created_at: number
+}
+
+export interface FakeRazorpayRefund {
+  id: string
+  entity: 'refund'
+  amount: number
+  currency: string
+  payment_id: string
+  notes: Record<string, string>
+  status: 'pending' | 'processed' | 'failed'
   created_at: number
 }
 
@@ -52,6 +65,7 @@ export interface FakeRazorpay {
   webhookSecret: string
   orders: Map<string, FakeRazorpayOrder>
   payments: Map<string, FakeRazorpayPayment>
+  refunds: Map<string, FakeRazorpayRefund>
   /** every request the fake received, in order */
   requests: FakeRequest[]
   /** answer the next `count` API requests with this status and Razorpay-style error */
@@ -69,8 +83,8 @@ export interface FakeRazorpay {
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
-/** Razorpay-shaped id: `order_` / `pay_` / `evt_` + 14 alphanumerics. */
-export function razorpayId(prefix: 'order' | 'pay' | 'evt'): string {
+/** Razorpay-shaped id: `order_` / `pay_` / `evt_` / `rfnd_` + 14 alphanumerics. */
+export function razorpayId(prefix: 'order' | 'pay' | 'evt' | 'rfnd'): string {
   const bytes = randomBytes(14)
   return `${prefix}_${[...bytes].map((b) => ALNUM[b % ALNUM.length]).join('')}`
 }
@@ -98,6 +112,7 @@ export async function startFakeRazorpay(opts: { keyId?: string; keySecret?: stri
   const webhookSecret = opts.webhookSecret ?? randomBytes(18).toString('base64url')
   const orders = new Map<string, FakeRazorpayOrder>()
   const payments = new Map<string, FakeRazorpayPayment>()
+  const refunds = new Map<string, FakeRazorpayRefund>()
   const requests: FakeRequest[] = []
   const failures: { status: number }[] = []
   const state = { delayMs: 0 }
@@ -167,6 +182,39 @@ export async function startFakeRazorpay(opts: { keyId?: string; keySecret?: stri
           const payment = payments.get(decodeURIComponent(m[1]!))
           return payment ? send(res, 200, payment) : badRequest(res, 'The id provided does not exist')
         }
+        m = /^\/v1\/payments\/([^/]+)\/(refund|refunds)$/.exec(url.pathname)
+        if (m) {
+          const payment = payments.get(decodeURIComponent(m[1]!))
+          if (!payment) return badRequest(res, 'The id provided does not exist')
+          if (req.method === 'GET' && m[2] === 'refunds') {
+            const items = [...refunds.values()].filter((r) => r.payment_id === payment.id)
+            return send(res, 200, { entity: 'collection', count: items.length, items })
+          }
+          if (req.method === 'POST' && m[2] === 'refund') {
+            const b = (typeof body === 'object' && body !== null ? body : {}) as { amount?: unknown; notes?: unknown }
+            const left = payment.amount - payment.amount_refunded
+            const amount = b.amount === undefined ? left : b.amount
+            if (payment.status !== 'captured' && payment.status !== 'refunded') return badRequest(res, 'Only captured payments can be refunded')
+            if (left <= 0) return badRequest(res, 'The payment has been fully refunded already')
+            if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 100) return badRequest(res, 'The amount must be atleast INR 1.00', 'amount')
+            if (amount > left) return badRequest(res, 'The refund amount provided is greater than amount captured', 'amount')
+            const refund: FakeRazorpayRefund = {
+              id: razorpayId('rfnd'),
+              entity: 'refund',
+              amount,
+              currency: payment.currency,
+              payment_id: payment.id,
+              notes: (b.notes as Record<string, string>) ?? {},
+              status: 'processed',
+              created_at: Math.floor(Date.now() / 1000),
+            }
+            refunds.set(refund.id, refund)
+            payment.amount_refunded += amount
+            payment.refund_status = payment.amount_refunded >= payment.amount ? 'full' : 'partial'
+            if (payment.refund_status === 'full') payment.status = 'refunded'
+            return send(res, 200, refund)
+          }
+        }
         send(res, 404, { error: { code: 'BAD_REQUEST_ERROR', description: 'The requested URL was not found on the server.' } })
       })()
     })
@@ -181,6 +229,7 @@ export async function startFakeRazorpay(opts: { keyId?: string; keySecret?: stri
     webhookSecret,
     orders,
     payments,
+    refunds,
     requests,
     failNext(status, count = 1) {
       for (let i = 0; i < count; i++) failures.push({ status })
@@ -204,6 +253,8 @@ export async function startFakeRazorpay(opts: { keyId?: string; keySecret?: stri
         order_id: order.id,
         method: 'upi',
         captured: status === 'captured',
+        amount_refunded: 0,
+        refund_status: null,
         error_code: failed ? 'BAD_REQUEST_ERROR' : null,
         error_description: failed ? 'Payment was unsuccessful as the bank declined it.' : null,
         error_reason: failed ? 'payment_failed' : null,

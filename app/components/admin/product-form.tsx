@@ -67,6 +67,23 @@ export function ProductFields({ values, fields, categories, disabled }: { values
         <input {...a11y('costPrice')} defaultValue={values.costPrice} inputMode="decimal" className={inputClass} />
       </Field>
       <div className="sm:col-span-2">
+        <div className="flex items-center gap-2">
+          <input type="checkbox" {...a11y('featured')} value="on" defaultChecked={values.featured === 'on'} aria-describedby={fields?.featured ? 'pf-featured-error' : 'pf-featured-hint'} className="h-4 w-4 rounded border-stone-400 text-brand-600 focus:ring-2 focus:ring-brand-600" />
+          <label htmlFor="pf-featured" className="text-sm font-medium">
+            Featured
+          </label>
+        </div>
+        {fields?.featured ? (
+          <p id="pf-featured-error" className="mt-1 text-sm text-red-700">
+            {fields.featured}
+          </p>
+        ) : (
+          <p id="pf-featured-hint" className="mt-1 text-xs text-stone-500">
+            Shown in the Featured row of the home page while it is active.
+          </p>
+        )}
+      </div>
+      <div className="sm:col-span-2">
         <Field name="description" label="Description" fields={fields}>
           <textarea {...a11y('description')} defaultValue={values.description} rows={5} maxLength={5000} className={inputClass} />
         </Field>
@@ -75,7 +92,7 @@ export function ProductFields({ values, fields, categories, disabled }: { values
   )
 }
 
-export const EMPTY_PRODUCT_FORM: ProductFormValues = { name: '', slug: '', description: '', categoryId: '', brand: '', price: '', mrp: '', costPrice: '', status: 'active' }
+export const EMPTY_PRODUCT_FORM: ProductFormValues = { name: '', slug: '', description: '', categoryId: '', brand: '', price: '', mrp: '', costPrice: '', status: 'active', featured: '' }
 
 const FORM_KEYS = Object.keys(EMPTY_PRODUCT_FORM) as (keyof ProductFormValues)[]
 

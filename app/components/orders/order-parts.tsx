@@ -3,6 +3,7 @@ import { Link } from 'react-router'
 import { formatMoney } from '#app/domain/money.ts'
 import { formatOrderNumber, PAYMENT_METHOD_LABELS, STATUS_LABELS, type OrderStatus, type PaymentMethod, type ShippingAddress } from '#app/domain/order.ts'
 import type { Totals } from '#app/domain/pricing.ts'
+import { SHIPPING_OPTIONS, type ShippingMethod } from '#app/domain/shipping.ts'
 
 export interface Flash {
   kind: 'success' | 'error'
@@ -43,8 +44,8 @@ export function StatusBadge({ status }: { status: OrderStatus }) {
   return <span className={`inline-block rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[status]}`}>{STATUS_LABELS[status]}</span>
 }
 
-/** Items, tax, shipping and total as the server computed them. */
-export function OrderTotals({ totals, currency, locale, itemCount }: { totals: Totals; currency: string; locale: string; itemCount?: number }) {
+/** Items, tax, shipping (named by its delivery option when there is one) and total as the server computed them. */
+export function OrderTotals({ totals, currency, locale, itemCount, shippingMethod }: { totals: Totals; currency: string; locale: string; itemCount?: number; shippingMethod?: ShippingMethod }) {
   const money = (minor: number) => formatMoney(minor, currency, locale)
   return (
     <dl className="grid grid-cols-[1fr_auto] gap-y-2 text-sm">
@@ -52,7 +53,7 @@ export function OrderTotals({ totals, currency, locale, itemCount }: { totals: T
       <dd className="text-right">{money(totals.itemsPrice)}</dd>
       <dt>GST</dt>
       <dd className="text-right">{money(totals.taxPrice)}</dd>
-      <dt>Shipping</dt>
+      <dt>{shippingMethod ? SHIPPING_OPTIONS[shippingMethod].label : 'Shipping'}</dt>
       <dd className="text-right">{totals.shippingPrice === 0 ? 'Free' : money(totals.shippingPrice)}</dd>
       <dt className="border-t border-stone-200 pr-6 pt-2 text-base font-semibold">Total</dt>
       <dd className="border-t border-stone-200 pt-2 text-right text-base font-semibold">{money(totals.totalPrice)}</dd>
