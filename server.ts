@@ -20,7 +20,7 @@ import { cachedApiReadKey } from '#app/services/catalog.server.ts'
 import { EnvError, parseEnv, type Env } from '#app/utils/env.server.ts'
 import { createFastLane } from '#app/utils/fast-lane.server.ts'
 import { pageCache } from '#app/utils/page-cache.server.ts'
-import { getLogger } from '#app/utils/logger.server.ts'
+import { getLogger, logRequestLine } from '#app/utils/logger.server.ts'
 import { rateLimit, rateLimitRules } from '#app/utils/rate-limit.server.ts'
 import { runInRequest } from '#app/utils/request-context.server.ts'
 import { checkReadiness, closeRuntime, initRuntime, type Runtime } from '#app/utils/runtime.server.ts'
@@ -66,7 +66,7 @@ interface RequestLine {
 function logRequest(line: RequestLine) {
   // A 503 from /readyz is the readiness probe doing its job (starting, Redis down): not an error.
   const level = line.status >= 500 ? (line.path === '/readyz' ? 'warn' : 'error') : 'info'
-  getLogger().log(level, 'request', line)
+  logRequestLine(level, { ...line })
 }
 
 /** One log line per request: id, method, path, status, duration. Code below runs in the request's context (its id). */

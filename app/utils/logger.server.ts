@@ -67,19 +67,46 @@ export function createLogger(opts: LoggerOptions = {}): winston.Logger {
   return winston.createLogger({ level: opts.level ?? 'info', format, transports })
 }
 
-const globalForLogger = globalThis as unknown as { __logger?: winston.Logger }
+const globalForLogger = globalThis as unknown as { __logger?: winston.Logger; __stdoutOnly?: boolean }
 
 /** The process-wide logger (shared by server.ts and Vite-loaded modules through globalThis). */
 export function getLogger(): winston.Logger {
-  globalForLogger.__logger ??= createLogger({
-    level: process.env.LOG_LEVEL ?? 'info',
-    toFiles: ['true', '1', 'yes'].includes(process.env.LOG_TO_FILES ?? ''),
-    dir: process.env.LOG_DIR ?? 'logs',
-    silent: process.env.LOG_SILENT === 'true',
-  })
+  if (!globalForLogger.__logger) {
+    const opts = {
+      level: process.env.LOG_LEVEL ?? 'info',
+      toFiles: ['true', '1', 'yes'].includes(process.env.LOG_TO_FILES ?? ''),
+      dir: process.env.LOG_DIR ?? 'logs',
+      silent: process.env.LOG_SILENT === 'true',
+    }
+    globalForLogger.__logger = createLogger(opts)
+    globalForLogger.__stdoutOnly = !opts.toFiles && !opts.silent
+  }
   return globalForLogger.__logger
 }
 
 export function setLogger(logger: winston.Logger) {
   globalForLogger.__logger = logger
+  globalForLogger.__stdoutOnly = false
+}
+
+/**
+ * The one line per request. At `info` on the process logger writing only to stdout (the
+ * default), the line is built and written here: the same record the logger would write
+ * (fields scrubbed, timestamp, JSON) for a quarter of the cost of winston's stream pipeline,
+ * which at thousands of requests a second was half the cached API's CPU. Any other level,
+ * destination or logger goes through the logger.
+ */
+export function logRequestLine(level: 'info' | 'warn' | 'error', line: Record<string, unknown>) {
+  const logger = getLogger()
+  if (level !== 'info' || !globalForLogger.__stdoutOnly) {
+    logger.log(level, 'request', line)
+    return
+  }
+  if (!logger.isLevelEnabled('info')) return
+  const record: Record<string, unknown> = { level: 'info', message: 'request' }
+  for (const [k, v] of Object.entries(line)) {
+    if (v !== undefined) record[k] = SECRET_KEYS.test(k) && k !== 'statusCode' ? '[redacted]' : scrub(v)
+  }
+  record.timestamp = new Date().toISOString()
+  process.stdout.write(`${JSON.stringify(record)}\n`)
 }

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import winston from 'winston'
-import { describe, expect, it } from 'vitest'
-import { createLogger, maskPhone } from './logger.server.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { createLogger, getLogger, logRequestLine, maskPhone, setLogger } from './logger.server.ts'
 
 function capture() {
   const lines: string[] = []
@@ -75,5 +75,54 @@ describe('logger', () => {
 
   it('masks a phone number down to its country code and last two digits', () => {
     expect(maskPhone('+919876543210')).toBe('+91********10')
+  })
+
+  it('writes the request line itself, as the logger would, when the process logger writes only to stdout', () => {
+    const previous = getLogger()
+    const env = { LOG_SILENT: process.env.LOG_SILENT, LOG_LEVEL: process.env.LOG_LEVEL }
+    const written: string[] = []
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk))
+      return true
+    })
+    try {
+      ;(globalThis as { __logger?: unknown }).__logger = undefined
+      process.env.LOG_SILENT = 'false'
+      process.env.LOG_LEVEL = 'info'
+      logRequestLine('info', { requestId: 'r2', method: 'GET', path: '/api/v1/orders/+919876543210', status: 200, durationMs: 1.5, userId: undefined, token: 'abc' })
+      expect(written).toHaveLength(1)
+      expect(written[0]!.endsWith('\n')).toBe(true)
+      const rec = JSON.parse(written[0]!)
+      expect(rec).toEqual({ level: 'info', message: 'request', requestId: 'r2', method: 'GET', path: '/api/v1/orders/+91********10', status: 200, durationMs: 1.5, token: '[redacted]', timestamp: expect.any(String) })
+      expect(Number.isNaN(Date.parse(rec.timestamp))).toBe(false)
+
+      // below the logger's level: nothing
+      ;(globalThis as { __logger?: unknown }).__logger = undefined
+      process.env.LOG_LEVEL = 'warn'
+      logRequestLine('info', { requestId: 'r3', method: 'GET', path: '/', status: 200, durationMs: 1 })
+      expect(written).toHaveLength(1)
+    } finally {
+      write.mockRestore()
+      process.env.LOG_SILENT = env.LOG_SILENT
+      process.env.LOG_LEVEL = env.LOG_LEVEL
+      if (env.LOG_LEVEL === undefined) delete process.env.LOG_LEVEL
+      setLogger(previous)
+    }
+  })
+
+  it('hands other levels and replaced loggers to the logger', () => {
+    const previous = getLogger()
+    const { logger, lines } = capture()
+    setLogger(logger)
+    try {
+      logRequestLine('info', { requestId: 'r4', method: 'GET', path: '/', status: 200, durationMs: 1 })
+      logRequestLine('error', { requestId: 'r5', method: 'GET', path: '/', status: 500, durationMs: 1 })
+      expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+        { level: 'info', message: 'request', requestId: 'r4' },
+        { level: 'error', message: 'request', requestId: 'r5', status: 500 },
+      ])
+    } finally {
+      setLogger(previous)
+    }
   })
 })
