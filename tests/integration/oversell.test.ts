@@ -4,17 +4,15 @@
 // OUT_OF_STOCK — first with the instances sharing Redis (locks across instances), then
 // with their Redis stopped under them (each falls back to its in-process lock, as without
 // Redis; the guarded decrement decides).
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signJwt } from '#app/utils/jwt.server.ts'
 import { migrateDeploy } from '#prisma/engine/index.ts'
-import { createTestDatabase, freePort, startServer, waitForStatus, type RunningServer, deleteRedisKeys, queryRows } from './helpers.ts'
+import { createTestDatabase, freePort, startRedisServer, startServer, waitForStatus, type OwnRedis, type RunningServer, deleteRedisKeys, queryRows } from './helpers.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0'
 const PREFIX = `test:oversell:${randomBytes(4).toString('hex')}:`
@@ -29,7 +27,7 @@ const cleanups: (() => Promise<void> | void)[] = []
 let buyerTokens: { id: string; token: string }[] = []
 const products = { shared: '', stopped: '' }
 /** A Redis of this file's own, stopped in the middle of the second test. */
-let ownRedis: { child: ChildProcess; url: string; exited: Promise<unknown> } | null = null
+let ownRedis: OwnRedis | null = null
 
 const sql = <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => queryRows<T>(dbUrl, text, values)
 
@@ -41,27 +39,6 @@ async function insertProduct(slug: string): Promise<string> {
   )
   await sql(`INSERT INTO product_sizes (id, product_id, size, stock) VALUES (gen_random_uuid(), $1, 'M', $2), (gen_random_uuid(), $1, 'L', 5)`, [row?.id, STOCK])
   return row?.id ?? ''
-}
-
-/** A dedicated redis-server on a free port (no persistence), ready to answer. */
-async function startOwnRedis(): Promise<NonNullable<typeof ownRedis>> {
-  const port = await freePort()
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], { stdio: 'ignore' })
-  const exited = new Promise((resolve) => child.once('exit', resolve))
-  const url = `redis://127.0.0.1:${port}/0`
-  const deadline = Date.now() + 10_000
-  for (;;) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null })
-    probe.on('error', () => undefined) // refused until the server listens; connect() reports it
-    const pong = await probe
-      .connect()
-      .then(() => probe.ping())
-      .catch(() => null)
-    probe.disconnect()
-    if (pong === 'PONG') return { child, url, exited }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
 }
 
 /** Two instances on one database, sharing the Redis at `redisUrl` (so the locks). */
@@ -109,7 +86,7 @@ beforeAll(async () => {
   await migrateDeploy(db.url)
   products.shared = await insertProduct('os-shared-redis')
   products.stopped = await insertProduct('os-redis-stopped')
-  ownRedis = await startOwnRedis()
+  ownRedis = await startRedisServer(await freePort())
 
   // 2 × 200 distinct shoppers, their bearer tokens signed with the servers' secret.
   const rows = await sql<{ id: string; name: string }>(
@@ -128,10 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop('SIGKILL')))
-  if (ownRedis && ownRedis.child.exitCode === null && ownRedis.child.signalCode === null) {
-    ownRedis.child.kill('SIGKILL')
-    await ownRedis.exited
-  }
+  await ownRedis?.stop()
   await deleteRedisKeys(REDIS_URL, PREFIX)
   for (const c of cleanups) await Promise.resolve(c()).catch(() => undefined)
 })
@@ -263,8 +237,7 @@ describe('200 buyers, 10 pieces, two instances', () => {
   it('with their Redis stopped (in-process locks per instance): still exactly 10, and not ready meanwhile', async () => {
     const pair = await stoppedPair
     // Killed, not shut down: the instances lose their connections with locks possibly held.
-    ownRedis!.child.kill('SIGKILL')
-    await ownRedis!.exited
+    await ownRedis!.stop()
     for (const s of pair) await waitForStatus(`${s.url}/readyz`, (st) => st === 503, 20_000)
     await expectExactlyTen(pair, products.stopped, buyerTokens.slice(BUYERS))
     for (const s of pair) {
